@@ -1,0 +1,12 @@
+// Argument groups shared by commands; each maps to a ConfigFlags field and an S3LITE_* variable.
+import type { ArgsDef } from "citty";
+
+export const serverArgs = {
+  host: { type: "string", description: "Address to bind (S3LITE_HOST)", valueHint: "127.0.0.1" },
+  port: { type: "string", description: "Port, 0 for any free port (S3LITE_PORT)", valueHint: "9000" },
+  data: { type: "string", description: "Data folder (S3LITE_DATA)", valueHint: "./s3lite-data" },
+  credentials: { type: "string", description: "Accepted keys, AK:SK[,AK:SK…] (S3LITE_CREDENTIALS)", valueHint: "AK:SK" },
+  region: { type: "string", description: "Region reported for buckets (S3LITE_REGION)", valueHint: "us-east-1" },
+  verbose: { type: "boolean", description: "Log canonical requests and other debug detail" },
+  quiet: { type: "boolean", description: "Log nothing but errors" },
+} as const satisfies ArgsDef;

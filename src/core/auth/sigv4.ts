@@ -1,0 +1,152 @@
+// Pure AWS Signature Version 4 steps, with S3's rules: no path normalization, single URI encoding.
+// Strings in, strings out: no Request, no clock, no storage, so AWS's published vectors replay directly.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+
+export const ALGORITHM = "AWS4-HMAC-SHA256";
+export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+export const STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+export const STREAMING_SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+export const STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+const CHUNK_ALGORITHM = "AWS4-HMAC-SHA256-PAYLOAD";
+const TRAILER_ALGORITHM = "AWS4-HMAC-SHA256-TRAILER";
+
+export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
+const hmac = (key: string | Uint8Array, data: string): Buffer => createHmac("sha256", key).update(data).digest();
+
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+const HEX = "0123456789ABCDEF";
+const textEncoder = new TextEncoder();
+
+/** RFC 3986 encoding as SigV4 wants it: every byte but A-Z a-z 0-9 - . _ ~ (and `/` if kept) as %XX. */
+export function uriEncode(input: string | Uint8Array, keepSlash = false): string {
+  const bytes = typeof input === "string" ? textEncoder.encode(input) : input;
+  let out = "";
+  for (const b of bytes) {
+    const ch = String.fromCharCode(b);
+    if (b < 0x80 && (UNRESERVED.test(ch) || (keepSlash && ch === "/"))) out += ch;
+    else out += "%" + HEX[b >> 4] + HEX[b & 15];
+  }
+  return out;
+}
+
+/** Percent-decodes to raw bytes; a malformed escape returns null. */
+export function percentDecode(input: string): Uint8Array | null {
+  if (!input.includes("%")) return textEncoder.encode(input);
+  const bytes: number[] = [];
+  const utf8 = textEncoder.encode(input);
+  for (let i = 0; i < utf8.length; i++) {
+    if (utf8[i] !== 0x25) { bytes.push(utf8[i]!); continue; }
+    const hex = String.fromCharCode(utf8[i + 1] ?? 0, utf8[i + 2] ?? 0);
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
+    bytes.push(parseInt(hex, 16));
+    i += 2;
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** S3's canonical URI: the path as sent, decoded once and re-encoded once, `/` kept, dot segments kept. */
+export function canonicalUri(rawPath: string): string {
+  const bytes = percentDecode(rawPath);
+  return bytes ? uriEncode(bytes, true) : rawPath;
+}
+
+/** Sorted, re-encoded query; `exclude` drops a parameter (X-Amz-Signature for presigned URLs). */
+export function canonicalQuery(rawQuery: string, exclude?: string): string {
+  if (rawQuery === "") return "";
+  const pairs: [string, string][] = [];
+  for (const part of rawQuery.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? "" : part.slice(eq + 1);
+    const encodedName = uriEncode(percentDecode(name) ?? textEncoder.encode(name));
+    if (encodedName === exclude) continue;
+    pairs.push([encodedName, uriEncode(percentDecode(value) ?? textEncoder.encode(value))]);
+  }
+  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  return pairs.map(([n, v]) => `${n}=${v}`).join("&");
+}
+
+/** `name:value\n` per signed header: values trimmed, inner runs of spaces folded, repeats joined by ",". */
+export function canonicalHeaders(signedHeaders: readonly string[], valuesOf: (name: string) => readonly string[]): string {
+  return signedHeaders
+    .map((name) => `${name}:${valuesOf(name).map((v) => v.trim().replace(/\s+/g, " ")).join(",")}\n`)
+    .join("");
+}
+
+export interface CanonicalRequestParts {
+  method: string;
+  canonicalUri: string;
+  canonicalQuery: string;
+  canonicalHeaders: string;
+  signedHeaders: readonly string[];
+  payloadHash: string;
+}
+
+export function canonicalRequest(p: CanonicalRequestParts): string {
+  return [p.method, p.canonicalUri, p.canonicalQuery, p.canonicalHeaders, p.signedHeaders.join(";"), p.payloadHash].join("\n");
+}
+
+export const credentialScope = (date: string, region: string, service: string): string => `${date}/${region}/${service}/aws4_request`;
+
+export function stringToSign(canonicalRequestText: string, amzDate: string, scope: string): string {
+  return [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequestText)].join("\n");
+}
+
+export function signingKey(secretKey: string, date: string, region: string, service: string): Uint8Array {
+  return hmac(hmac(hmac(hmac(`AWS4${secretKey}`, date), region), service), "aws4_request");
+}
+
+export function signature(key: Uint8Array, stringToSignText: string): string {
+  return createHmac("sha256", key).update(stringToSignText).digest("hex");
+}
+
+/** Constant-time comparison of two signatures (hex strings). */
+export function signaturesEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a), bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** String to sign of one aws-chunked chunk: chained on the previous signature. */
+export function chunkStringToSign(amzDate: string, scope: string, previousSignature: string, chunkSha256: string): string {
+  return [CHUNK_ALGORITHM, amzDate, scope, previousSignature, EMPTY_SHA256, chunkSha256].join("\n");
+}
+
+/** String to sign of the trailer: chained on the final (zero-length) chunk's signature. */
+export function trailerStringToSign(amzDate: string, scope: string, previousSignature: string, canonicalTrailer: string): string {
+  return [TRAILER_ALGORITHM, amzDate, scope, previousSignature, sha256Hex(canonicalTrailer)].join("\n");
+}
+
+export interface ParsedAuthorization {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+/** Splits `Credential=AK/date/region/service/aws4_request`; null if it is not of that shape. */
+export function parseCredential(credential: string): Omit<ParsedAuthorization, "signedHeaders" | "signature"> | null {
+  const parts = credential.split("/");
+  if (parts.length < 5 || parts[parts.length - 1] !== "aws4_request") return null;
+  const [service, region, date] = [parts[parts.length - 2]!, parts[parts.length - 3]!, parts[parts.length - 4]!];
+  // An access key id never holds "/", but keep any extra segments with it rather than misreading them.
+  return { accessKeyId: parts.slice(0, parts.length - 4).join("/"), date, region, service };
+}
+
+/** Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (with or without spaces); null if malformed. */
+export function parseAuthorization(header: string): ParsedAuthorization | null {
+  if (!header.startsWith(ALGORITHM + " ")) return null;
+  const fields = new Map<string, string>();
+  for (const item of header.slice(ALGORITHM.length + 1).split(",")) {
+    const eq = item.indexOf("=");
+    if (eq > 0) fields.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
+  }
+  const credential = parseCredential(fields.get("Credential") ?? "");
+  const signedHeaders = fields.get("SignedHeaders");
+  const sig = fields.get("Signature");
+  if (!credential || !signedHeaders || !sig) return null;
+  return { ...credential, signedHeaders: signedHeaders.split(";"), signature: sig };
+}

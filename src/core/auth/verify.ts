@@ -1,0 +1,167 @@
+// verifyRequest(): decides who sent a request and whether its SigV4 signature holds, header or presigned.
+// It checks the signature over the request head only; the payload is checked as it streams (see ops/_payload.ts).
+import { S3Error } from "../errors.ts";
+import type { ParsedRequest } from "../request.ts";
+import {
+  ALGORITHM, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
+  canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, credentialScope, parseAuthorization,
+  parseCredential, signature, signaturesEqual, signingKey, stringToSign,
+} from "./sigv4.ts";
+
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+const MAX_PRESIGN_EXPIRES_S = 604_800;
+const PAYLOAD_MODES = new Set([UNSIGNED_PAYLOAD, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER]);
+
+export interface AuthResult {
+  accessKeyId: string;
+  /** The x-amz-content-sha256 value (a hex digest or a mode), or UNSIGNED-PAYLOAD for presigned URLs. */
+  payloadHash: string;
+  /** Seed for aws-chunked chunk signatures. */
+  signature: string;
+  signingKey: Uint8Array;
+  amzDate: string;
+  scope: string;
+}
+
+/** Secret keys by access key id. */
+export type CredentialStore = ReadonlyMap<string, string>;
+
+/** Signing keys change once a day per credential and region: derive each once. */
+const signingKeyCache = new Map<string, Uint8Array>();
+
+function cachedSigningKey(secret: string, date: string, region: string, service: string): Uint8Array {
+  const cacheKey = `${secret}\0${date}\0${region}\0${service}`;
+  let key = signingKeyCache.get(cacheKey);
+  if (!key) {
+    if (signingKeyCache.size > 256) signingKeyCache.clear();
+    key = signingKey(secret, date, region, service);
+    signingKeyCache.set(cacheKey, key);
+  }
+  return key;
+}
+
+/** `YYYYMMDDTHHMMSSZ` → epoch ms, or NaN. */
+export function parseAmzDate(value: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN;
+}
+
+/**
+ * Verifies a request's SigV4 signature (Authorization header or X-Amz-* query) and returns what the
+ * body checks need. Throws the S3 error AWS gives for each failure.
+ */
+export function verifyRequest(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult {
+  const authorization = req.headers.get("authorization");
+  const isPresigned = req.query.has("X-Amz-Signature") || req.query.has("X-Amz-Credential");
+  if (authorization && isPresigned) {
+    throw new S3Error("InvalidArgument", { message: "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified" });
+  }
+  if (authorization) return verifyHeaderAuth(req, authorization, credentials, nowMs);
+  if (isPresigned) return verifyPresigned(req, credentials, nowMs);
+  if (req.query.has("AWSAccessKeyId") || req.query.has("Signature")) {
+    throw new S3Error("NotImplemented", { message: "Signature Version 2 presigned URLs are not supported; use Signature Version 4." });
+  }
+  throw new S3Error("AccessDenied", { message: "Anonymous access is not allowed." });
+}
+
+function verifyHeaderAuth(req: ParsedRequest, authorization: string, credentials: CredentialStore, nowMs: number): AuthResult {
+  if (authorization.startsWith("AWS ")) {
+    throw new S3Error("InvalidRequest", { message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256." });
+  }
+  const parsed = parseAuthorization(authorization);
+  if (!parsed) throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.` });
+  const payloadHash = req.headers.get("x-amz-content-sha256");
+  if (payloadHash === null) throw new S3Error("InvalidRequest", { message: "Missing required header for this request: x-amz-content-sha256" });
+  if (!PAYLOAD_MODES.has(payloadHash) && !/^[0-9a-f]{64}$/.test(payloadHash)) {
+    throw new S3Error("InvalidArgument", { message: "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.", ArgumentName: "x-amz-content-sha256", ArgumentValue: payloadHash });
+  }
+  const amzDate = req.headers.get("x-amz-date") ?? toAmzDate(req.headers.get("date"));
+  const requestMs = parseAmzDate(amzDate ?? "");
+  if (Number.isNaN(requestMs)) throw new S3Error("AccessDenied", { message: "AWS authentication requires a valid Date or x-amz-date header" });
+  if (parsed.date !== amzDate!.slice(0, 8)) {
+    throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date: "${parsed.date}".` });
+  }
+  if (Math.abs(nowMs - requestMs) > MAX_CLOCK_SKEW_MS) {
+    throw new S3Error("RequestTimeTooSkewed", { RequestTime: amzDate!, ServerTime: new Date(nowMs).toISOString(), MaxAllowedSkewMilliseconds: MAX_CLOCK_SKEW_MS });
+  }
+  return checkSignature(req, { ...parsed, amzDate: amzDate!, payloadHash, presigned: false }, credentials);
+}
+
+function verifyPresigned(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult {
+  const q = req.query;
+  const missing = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Expires"].filter((name) => !q.has(name));
+  if (missing.length > 0) {
+    throw new S3Error("AuthorizationQueryParametersError", { message: `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.` });
+  }
+  if (q.get("X-Amz-Algorithm") !== ALGORITHM) {
+    throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"" });
+  }
+  const credential = parseCredential(q.get("X-Amz-Credential")!);
+  if (!credential) throw new S3Error("AuthorizationQueryParametersError", { message: "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"." });
+  const amzDate = q.get("X-Amz-Date")!;
+  const requestMs = parseAmzDate(amzDate);
+  if (Number.isNaN(requestMs)) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"" });
+  const expiresText = q.get("X-Amz-Expires")!;
+  const expires = /^\d+$/.test(expiresText) ? Number(expiresText) : NaN;
+  if (Number.isNaN(expires) || expires < 1) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Expires must be non-negative" });
+  if (expires > MAX_PRESIGN_EXPIRES_S) throw new S3Error("AuthorizationQueryParametersError", { message: "X-Amz-Expires must be less than a week (in seconds) that is 604800" });
+  if (credential.date !== amzDate.slice(0, 8)) {
+    throw new S3Error("AuthorizationQueryParametersError", { message: `Invalid credential date "${credential.date}". This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".` });
+  }
+  if (requestMs - nowMs > MAX_CLOCK_SKEW_MS) throw new S3Error("AccessDenied", { message: "Request is not valid yet" });
+  if (nowMs > requestMs + expires * 1000) {
+    throw new S3Error("AccessDenied", { message: "Request has expired", "X-Amz-Expires": expires, Expires: new Date(requestMs + expires * 1000).toISOString(), ServerTime: new Date(nowMs).toISOString() });
+  }
+  return checkSignature(req, {
+    ...credential,
+    signedHeaders: q.get("X-Amz-SignedHeaders")!.split(";"),
+    signature: q.get("X-Amz-Signature")!,
+    amzDate,
+    payloadHash: req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD,
+    presigned: true,
+  }, credentials);
+}
+
+interface SignedParts {
+  accessKeyId: string; date: string; region: string; service: string;
+  signedHeaders: string[]; signature: string; amzDate: string; payloadHash: string; presigned: boolean;
+}
+
+function checkSignature(req: ParsedRequest, p: SignedParts, credentials: CredentialStore): AuthResult {
+  const secret = credentials.get(p.accessKeyId);
+  if (secret === undefined) throw new S3Error("InvalidAccessKeyId", { AWSAccessKeyId: p.accessKeyId });
+  if (p.service !== "s3") {
+    throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; incorrect service "${p.service}". This endpoint belongs to "s3".` });
+  }
+  if (!p.signedHeaders.includes("host")) {
+    throw new S3Error("AccessDenied", { message: "There were headers present in the request which were not signed", HeadersNotSigned: "host" });
+  }
+  const canonical = canonicalRequest({
+    method: req.method,
+    canonicalUri: canonicalUri(req.rawPath),
+    canonicalQuery: canonicalQuery(req.rawQuery, p.presigned ? "X-Amz-Signature" : undefined),
+    canonicalHeaders: canonicalHeaders(p.signedHeaders, (name) => {
+      const value = req.headers.get(name);
+      return value === null ? [] : [value];
+    }),
+    signedHeaders: p.signedHeaders,
+    payloadHash: p.payloadHash,
+  });
+  const scope = credentialScope(p.date, p.region, p.service);
+  const toSign = stringToSign(canonical, p.amzDate, scope);
+  const key = cachedSigningKey(secret, p.date, p.region, p.service);
+  const expected = signature(key, toSign);
+  if (!signaturesEqual(expected, p.signature)) {
+    throw new S3Error("SignatureDoesNotMatch", {
+      AWSAccessKeyId: p.accessKeyId, StringToSign: toSign, SignatureProvided: p.signature, CanonicalRequest: canonical,
+    });
+  }
+  return { accessKeyId: p.accessKeyId, payloadHash: p.payloadHash, signature: expected, signingKey: key, amzDate: p.amzDate, scope };
+}
+
+/** An RFC 7231 Date header as `YYYYMMDDTHHMMSSZ`, for clients that sign `date` instead of x-amz-date. */
+function toAmzDate(httpDate: string | null): string | undefined {
+  if (!httpDate) return undefined;
+  const ms = Date.parse(httpDate);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+}

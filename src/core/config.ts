@@ -1,0 +1,68 @@
+// resolveConfig(): flags > S3LITE_* environment > defaults, turned once into a Config. Pure.
+// Nothing else in core reads process.env.
+
+export const DEFAULT_CREDENTIALS = { accessKeyId: "s3lite", secretAccessKey: "s3lite-secret" } as const;
+export const DEFAULT_PORT = 9000;
+export const DEFAULT_DATA_DIR = "./s3lite-data";
+export const DEFAULT_REGION = "us-east-1";
+/** S3's limit for one PUT. */
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+/** Bun's maximum: slow clients may pause this long between packets. */
+export const IDLE_TIMEOUT_SECONDS = 255;
+
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  credentials: Credential[];
+  /** True when the built-in development pair is in use (the only secret ever printed). */
+  usesDefaultCredentials: boolean;
+  maxObjectSize: number;
+  idleTimeoutSeconds: number;
+}
+
+export interface ConfigFlags {
+  host?: string;
+  port?: string | number;
+  data?: string;
+  credentials?: string;
+  region?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses `AK:SK[,AK:SK…]`; the secret may itself hold colons. */
+export function parseCredentials(text: string): Credential[] {
+  return text.split(",").map((pair) => pair.trim()).filter(Boolean).map((pair) => {
+    const colon = pair.indexOf(":");
+    if (colon <= 0 || colon === pair.length - 1) throw new ConfigError(`Invalid credentials "${pair.slice(0, Math.max(colon, 0))}:…": expected ACCESS_KEY:SECRET_KEY`);
+    return { accessKeyId: pair.slice(0, colon), secretAccessKey: pair.slice(colon + 1) };
+  });
+}
+
+export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>): Config {
+  const pick = (flag: string | number | undefined, name: string): string | undefined =>
+    flag !== undefined && flag !== "" ? String(flag) : env[name] || undefined;
+  const portText = pick(flags.port, "S3LITE_PORT") ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new ConfigError(`Invalid port "${portText}": expected 0..65535`);
+  const credentialsText = pick(flags.credentials, "S3LITE_CREDENTIALS");
+  const credentials = credentialsText ? parseCredentials(credentialsText) : [DEFAULT_CREDENTIALS];
+  if (credentials.length === 0) throw new ConfigError("No credentials given");
+  return {
+    host: pick(flags.host, "S3LITE_HOST") ?? "127.0.0.1",
+    port,
+    dataDir: pick(flags.data, "S3LITE_DATA") ?? DEFAULT_DATA_DIR,
+    region: pick(flags.region, "S3LITE_REGION") ?? DEFAULT_REGION,
+    credentials,
+    usesDefaultCredentials: credentialsText === undefined,
+    maxObjectSize: MAX_OBJECT_SIZE,
+    idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
+  };
+}

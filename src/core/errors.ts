@@ -1,0 +1,76 @@
+// S3 errors: the one error type handlers throw, the table of AWS codes, and their XML rendering.
+// Codes and messages are AWS's strings verbatim; nothing here knows about requests or storage.
+import { renderXml } from "./xml.ts";
+
+export const ERROR_CODES = {
+  AccessDenied: [403, "Access Denied"],
+  AuthorizationHeaderMalformed: [400, "The authorization header is malformed."],
+  AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter."],
+  BadDigest: [400, "The Content-MD5 or checksum value that you specified did not match what the server received."],
+  BucketAlreadyOwnedByYou: [409, "Your previous request to create the named bucket succeeded and you already own it."],
+  BucketNotEmpty: [409, "The bucket you tried to delete is not empty"],
+  EntityTooLarge: [400, "Your proposed upload exceeds the maximum allowed object size."],
+  IncompleteBody: [400, "You did not provide the number of bytes specified by the Content-Length HTTP header."],
+  InternalError: [500, "We encountered an internal error. Please try again."],
+  InvalidAccessKeyId: [403, "The AWS Access Key Id you provided does not exist in our records."],
+  InvalidArgument: [400, "Invalid Argument"],
+  InvalidBucketName: [400, "The specified bucket is not valid."],
+  InvalidDigest: [400, "The Content-MD5 you specified is not valid."],
+  InvalidLocationConstraint: [400, "The specified location-constraint is not valid"],
+  InvalidRange: [416, "The requested range is not satisfiable"],
+  InvalidRequest: [400, "Invalid Request"],
+  InvalidURI: [400, "Couldn't parse the specified URI."],
+  KeyTooLongError: [400, "Your key is too long"],
+  MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema."],
+  MaxMessageLengthExceeded: [400, "Your request was too big."],
+  MetadataTooLarge: [400, "Your metadata headers exceed the maximum allowed metadata size."],
+  MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
+  MissingContentLength: [411, "You must provide the Content-Length HTTP header."],
+  MissingSecurityHeader: [400, "Your request is missing a required header."],
+  NoSuchBucket: [404, "The specified bucket does not exist"],
+  NoSuchKey: [404, "The specified key does not exist."],
+  NotImplemented: [501, "A header or query you provided implies functionality that is not implemented."],
+  PreconditionFailed: [412, "At least one of the pre-conditions you specified did not hold"],
+  RequestTimeTooSkewed: [403, "The difference between the request time and the current time is too large."],
+  SignatureDoesNotMatch: [403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."],
+  XAmzContentSHA256Mismatch: [400, "The provided 'x-amz-content-sha256' header does not match what was computed."],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Extra elements AWS adds to some errors (BucketName, Key, StringToSign, …), rendered in order. */
+export type ErrorDetail = { message?: string } & Record<string, string | number | undefined>;
+
+export class S3Error extends Error {
+  readonly status: number;
+  readonly fields: Record<string, string | number>;
+
+  /** @param headers response headers AWS sends with this error (Allow, for MethodNotAllowed). */
+  constructor(readonly code: ErrorCode, detail: ErrorDetail = {}, readonly headers: Record<string, string> = {}) {
+    const [status, defaultMessage] = ERROR_CODES[code];
+    super(detail.message ?? defaultMessage);
+    this.name = "S3Error";
+    this.status = status;
+    const { message: _message, ...rest } = detail;
+    this.fields = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
+  }
+}
+
+/** Error response as S3 sends it: XML body, except for HEAD, which gets status and headers only. */
+export function errorResponse(error: S3Error, resource: string, requestId: string, method: string): Response {
+  const headers = new Headers({ "x-amz-request-id": requestId, "x-amz-id-2": requestId });
+  for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
+  if (method === "HEAD") {
+    headers.set("x-amz-error-code", error.code);
+    return new Response(null, { status: error.status, headers });
+  }
+  headers.set("content-type", "application/xml");
+  const body = renderXml("Error", {
+    Code: error.code,
+    Message: error.message,
+    ...error.fields,
+    Resource: resource,
+    RequestId: requestId,
+  }, { namespace: false });
+  return new Response(body, { status: error.status, headers });
+}

@@ -1,0 +1,32 @@
+// What every handler receives, and the small lookups most of them start with.
+import type { AuthResult } from "../auth/verify.ts";
+import type { Config } from "../config.ts";
+import { S3Error } from "../errors.ts";
+import type { ParsedRequest } from "../request.ts";
+import type { BlobStore } from "../store/blobs.ts";
+import type { BucketRow, Metadata, ObjectRow } from "../store/meta.ts";
+
+export interface OpContext {
+  req: Request;
+  parsed: ParsedRequest;
+  auth: AuthResult;
+  meta: Metadata;
+  blobs: BlobStore;
+  config: Config;
+  now: number;
+}
+
+export type Handler = (ctx: OpContext) => Promise<Response> | Response;
+
+export function requireBucket(ctx: OpContext): BucketRow {
+  const bucket = ctx.meta.getBucket(ctx.parsed.bucket!);
+  if (!bucket) throw new S3Error("NoSuchBucket", { BucketName: ctx.parsed.bucket });
+  return bucket;
+}
+
+export function requireObject(ctx: OpContext): ObjectRow {
+  requireBucket(ctx);
+  const object = ctx.meta.getObject(ctx.parsed.bucket!, ctx.parsed.key!);
+  if (!object) throw new S3Error("NoSuchKey", { Key: ctx.parsed.key });
+  return object;
+}

@@ -1,0 +1,137 @@
+// Request bodies as handlers need them: aws-chunked decoded, size-capped, and checked against every
+// digest the client declared (x-amz-content-sha256, Content-MD5, x-amz-checksum-* header or trailer).
+import { AwsChunkedDecoder } from "../auth/chunked.ts";
+import { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, UNSIGNED_PAYLOAD } from "../auth/sigv4.ts";
+import { CHECKSUM_ALGORITHMS, checksumHeader, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../checksums.ts";
+import { S3Error } from "../errors.ts";
+import type { StagedBlob } from "../store/blobs.ts";
+import type { OpContext } from "./_context.ts";
+
+const isStreaming = (payloadHash: string) => payloadHash.startsWith("STREAMING-");
+const isHexDigest = (payloadHash: string) => payloadHash.length === 64 && payloadHash !== UNSIGNED_PAYLOAD;
+
+interface DecodedBody {
+  stream: ReadableStream<Uint8Array> | null;
+  decoder?: AwsChunkedDecoder;
+}
+
+/** The payload bytes of the request, with aws-chunked framing removed and chunk signatures checked. */
+function decodedBody(ctx: OpContext, maxSize: number): DecodedBody {
+  const { req, auth } = ctx;
+  if (!isStreaming(auth.payloadHash)) {
+    const length = Number(req.headers.get("content-length") ?? 0);
+    if (length > maxSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: maxSize, ProposedSize: length });
+    return { stream: req.body };
+  }
+  if (!req.headers.has("x-amz-decoded-content-length")) throw new S3Error("MissingContentLength", { message: "You must provide the x-amz-decoded-content-length header with aws-chunked bodies." });
+  const signed = auth.payloadHash === STREAMING_SIGNED || auth.payloadHash === STREAMING_SIGNED_TRAILER;
+  const decoder = new AwsChunkedDecoder(
+    signed ? { key: auth.signingKey, amzDate: auth.amzDate, scope: auth.scope, seedSignature: auth.signature } : undefined,
+    maxSize,
+  );
+  return { stream: req.body ? req.body.pipeThrough(decoder.stream) : null, decoder };
+}
+
+interface DeclaredChecksum {
+  algorithm: ChecksumAlgorithm;
+  /** From a header; undefined when it comes in the trailer or is only requested. */
+  value?: string;
+  inTrailer: boolean;
+}
+
+/** The one flexible checksum the request declares, if any. */
+function declaredChecksum(headers: Headers): DeclaredChecksum | undefined {
+  const present = CHECKSUM_ALGORITHMS.filter((a) => headers.has(checksumHeader(a)));
+  if (present.length > 1) throw new S3Error("InvalidRequest", { message: "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed." });
+  if (present.length === 1) return { algorithm: present[0]!, value: headers.get(checksumHeader(present[0]!))!, inTrailer: false };
+  const trailer = headers.get("x-amz-trailer");
+  if (trailer) {
+    const algorithm = parseChecksumAlgorithm(trailer);
+    if (!algorithm) throw new S3Error("InvalidRequest", { message: `The value specified in the x-amz-trailer header is not supported: ${trailer}` });
+    return { algorithm, inTrailer: true };
+  }
+  const requested = headers.get("x-amz-sdk-checksum-algorithm");
+  if (requested) {
+    const algorithm = parseChecksumAlgorithm(requested);
+    if (!algorithm) throw new S3Error("InvalidRequest", { message: `Checksum algorithm provided is unsupported: ${requested}` });
+    return { algorithm, inTrailer: false };
+  }
+  return undefined;
+}
+
+function contentMd5(headers: Headers): string | undefined {
+  const value = headers.get("content-md5");
+  if (value === null) return undefined;
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.length !== 16 || bytes.toString("base64") !== value.trim()) throw new S3Error("InvalidDigest", { "Content-MD5": value });
+  return bytes.toString("hex");
+}
+
+export interface ObjectBody extends StagedBlob {
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+/**
+ * Streams the body into a staged blob and checks it. On any mismatch the blob is discarded and the
+ * S3 error thrown, so nothing of a rejected body is ever stored.
+ */
+export async function readObjectBody(ctx: OpContext): Promise<ObjectBody> {
+  const { headers } = ctx.req;
+  const md5 = contentMd5(headers);
+  const declared = declaredChecksum(headers);
+  const { stream, decoder } = decodedBody(ctx, ctx.config.maxObjectSize);
+  const staged = await ctx.blobs.stage(stream, { checksums: declared ? [declared.algorithm] : [], maxSize: ctx.config.maxObjectSize });
+  try {
+    if (decoder) {
+      const expected = Number(headers.get("x-amz-decoded-content-length"));
+      if (decoder.decodedLength !== expected) {
+        throw new S3Error("IncompleteBody", { message: `The aws-chunked body holds ${decoder.decodedLength} bytes; x-amz-decoded-content-length says ${expected}.` });
+      }
+    }
+    if (isHexDigest(ctx.auth.payloadHash) && staged.sha256 !== ctx.auth.payloadHash) {
+      throw new S3Error("XAmzContentSHA256Mismatch", { ClientComputedContentSHA256: ctx.auth.payloadHash, S3ComputedContentSHA256: staged.sha256 });
+    }
+    if (md5 !== undefined && md5 !== staged.md5) throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
+    let checksum: ObjectBody["checksum"];
+    if (declared) {
+      const computed = staged.checksums[declared.algorithm]!;
+      const claimed = declared.inTrailer ? decoder?.trailers.get(checksumHeader(declared.algorithm)) : declared.value;
+      if (declared.inTrailer && claimed === undefined) {
+        throw new S3Error("InvalidRequest", { message: `The x-amz-trailer header names ${checksumHeader(declared.algorithm)}, but the body has no such trailer.` });
+      }
+      if (claimed !== undefined && claimed !== computed) {
+        throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
+      }
+      checksum = { algorithm: declared.algorithm, value: computed };
+    }
+    return { ...staged, checksum };
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+}
+
+/** A small body (XML configuration) read whole, capped at `limit` bytes, with its digests checked. */
+export async function readSmallBody(ctx: OpContext, limit: number): Promise<Uint8Array> {
+  const md5 = contentMd5(ctx.req.headers);
+  const { stream } = decodedBody(ctx, limit);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  if (stream) {
+    for await (const chunk of stream) {
+      size += chunk.length;
+      if (size > limit) throw new S3Error("MaxMessageLengthExceeded");
+      parts.push(chunk);
+    }
+  }
+  const body = Buffer.concat(parts);
+  if (isHexDigest(ctx.auth.payloadHash)) {
+    const sha256 = new Bun.CryptoHasher("sha256").update(body).digest("hex");
+    if (sha256 !== ctx.auth.payloadHash) throw new S3Error("XAmzContentSHA256Mismatch", { ClientComputedContentSHA256: ctx.auth.payloadHash, S3ComputedContentSHA256: sha256 });
+  }
+  if (md5 !== undefined && md5 !== new Bun.CryptoHasher("md5").update(body).digest("hex")) {
+    throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
+  }
+  return body;
+}
+

@@ -1,0 +1,22 @@
+// The handler table: AWS operation name → handler. An operation the router knows but this table
+// lacks answers 501 NotImplemented.
+import type { OperationName } from "../router.ts";
+import type { Handler } from "./_context.ts";
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjects, listObjectsV2 } from "./buckets.ts";
+import { deleteObject, getObject, headObject, putObject } from "./objects.ts";
+
+export type { Handler, OpContext } from "./_context.ts";
+
+export const handlers: Partial<Record<OperationName, Handler>> = {
+  ListBuckets: listBuckets,
+  CreateBucket: createBucket,
+  HeadBucket: headBucket,
+  DeleteBucket: deleteBucket,
+  GetBucketLocation: getBucketLocation,
+  ListObjects: listObjects,
+  ListObjectsV2: listObjectsV2,
+  PutObject: putObject,
+  GetObject: getObject,
+  HeadObject: headObject,
+  DeleteObject: deleteObject,
+};

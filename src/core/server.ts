@@ -1,0 +1,54 @@
+// startServer(): opens the data folder and serves the S3 app with Bun.serve. A thin wrapper: no S3 logic.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import { FsBlobStore } from "./store/blobs.ts";
+import { Metadata } from "./store/meta.ts";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+
+/** aws-chunked framing adds ~90 bytes per chunk on top of the object; leave room for it. */
+const FRAMING_ALLOWANCE = 256 * 1024 * 1024;
+const VERSION = "0.1.0";
+
+/** Starts s3lite on `config.host:config.port` (0 picks a free port). Throws if the port is taken. */
+export function startServer(config: Config): RunningServer {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const meta = new Metadata(join(dataDir, "meta.sqlite"));
+  const blobs = new FsBlobStore(dataDir);
+  const app = createApp({ config, meta, blobs });
+  let server;
+  try {
+    server = Bun.serve({
+      hostname: config.host,
+      port: config.port,
+      maxRequestBodySize: config.maxObjectSize + FRAMING_ALLOWANCE,
+      idleTimeout: config.idleTimeoutSeconds,
+      routes: {
+        // Bucket names cannot start with "_", so this never shadows a bucket.
+        "/_s3lite/health": () => Response.json({ status: "ok", version: VERSION, region: config.region }),
+      },
+      fetch: app,
+    });
+  } catch (error) {
+    meta.close();
+    throw error;
+  }
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${server.port}`,
+    port: server.port!,
+    config,
+    async stop(closeActiveConnections = true) {
+      await server.stop(closeActiveConnections);
+      meta.close();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// Content-addressed blob files: <data>/blobs/ab/cd/<sha256>, written through <data>/tmp/ and renamed.
+// Never addressed by MD5. It never deletes a published blob on the request path: gc does that in batches.
+import { mkdirSync, existsSync, rmSync, utimesSync } from "node:fs";
+import { readdir, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { BunFile } from "bun";
+import { createChecksum, type ChecksumAlgorithm } from "../checksums.ts";
+import { S3Error } from "../errors.ts";
+
+/** A body written to a temp file and hashed, not yet visible under its address. */
+export interface StagedBlob {
+  sha256: string;
+  /** Hex MD5, the single-part ETag. */
+  md5: string;
+  size: number;
+  /** Base64 digests of the checksum algorithms asked for. */
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+  /** Publishes the blob under its address (kept as is when that content is already there). */
+  commit(): Promise<void>;
+  /** Drops the temp file. */
+  discard(): Promise<void>;
+}
+
+export interface StageOptions {
+  checksums?: readonly ChecksumAlgorithm[];
+  /** Bytes beyond this fail the write with EntityTooLarge. */
+  maxSize: number;
+}
+
+export interface BlobStore {
+  stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob>;
+  file(sha256: string): BunFile;
+  remove(sha256: string): Promise<void>;
+  list(): AsyncIterable<{ sha256: string; mtimeMs: number }>;
+}
+
+const WRITE_BUFFER = 1024 * 1024;
+
+export class FsBlobStore implements BlobStore {
+  private readonly blobDir: string;
+  private readonly tmpDir: string;
+  private readonly madeDirs = new Set<string>();
+
+  constructor(dataDir: string) {
+    this.blobDir = join(dataDir, "blobs");
+    this.tmpDir = join(dataDir, "tmp");
+    mkdirSync(this.blobDir, { recursive: true });
+    mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  path(sha256: string): string {
+    return join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  file(sha256: string): BunFile {
+    return Bun.file(this.path(sha256));
+  }
+
+  async stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob> {
+    const tmpPath = join(this.tmpDir, `${Date.now()}-${crypto.randomUUID()}`);
+    const sha256 = new Bun.CryptoHasher("sha256");
+    const md5 = new Bun.CryptoHasher("md5");
+    const checksums = (options.checksums ?? []).map((algorithm) => [algorithm, createChecksum(algorithm)] as const);
+    const sink = Bun.file(tmpPath).writer({ highWaterMark: WRITE_BUFFER });
+    let size = 0;
+    try {
+      if (body) {
+        for await (const chunk of body) {
+          size += chunk.length;
+          if (size > options.maxSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: options.maxSize, ProposedSize: size });
+          sha256.update(chunk);
+          md5.update(chunk);
+          for (const [, checksum] of checksums) checksum.update(chunk);
+          const pending = sink.write(chunk);
+          if (typeof pending !== "number") await pending;
+        }
+      }
+      await sink.end();
+    } catch (error) {
+      // A client that hangs up mid-body lands here: the partial file never becomes visible.
+      try { await sink.end(); } catch { /* already failed */ }
+      await unlink(tmpPath).catch(() => {});
+      throw error;
+    }
+    const address = sha256.digest("hex");
+    return {
+      sha256: address,
+      md5: md5.digest("hex"),
+      size,
+      checksums: Object.fromEntries(checksums.map(([algorithm, checksum]) => [algorithm, checksum.digest()])),
+      commit: () => this.publish(tmpPath, address),
+      discard: () => unlink(tmpPath).catch(() => {}),
+    };
+  }
+
+  private async publish(tmpPath: string, sha256: string): Promise<void> {
+    const finalPath = this.path(sha256);
+    if (existsSync(finalPath)) {
+      // Same content already stored. Refresh its mtime so gc's grace period covers the new reference.
+      const now = new Date();
+      utimesSync(finalPath, now, now);
+      await unlink(tmpPath);
+      return;
+    }
+    const dir = join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4));
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    await rename(tmpPath, finalPath);
+  }
+
+  async remove(sha256: string): Promise<void> {
+    rmSync(this.path(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<{ sha256: string; mtimeMs: number }> {
+    for (const a of await readdir(this.blobDir)) {
+      for (const b of await readdir(join(this.blobDir, a)).catch(() => [])) {
+        for (const name of await readdir(join(this.blobDir, a, b)).catch(() => [])) {
+          const info = await stat(join(this.blobDir, a, b, name)).catch(() => null);
+          if (info) yield { sha256: name, mtimeMs: info.mtimeMs };
+        }
+      }
+    }
+  }
+}

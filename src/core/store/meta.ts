@@ -1,0 +1,171 @@
+// Metadata in SQLite (bun:sqlite, WAL): buckets and object rows. All SQL of s3lite lives here.
+// Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order, which is S3's listing order.
+import { Database } from "bun:sqlite";
+
+export interface BucketRow {
+  name: string;
+  region: string;
+  createdAt: number;
+}
+
+export interface ObjectRow {
+  bucket: string;
+  key: string;
+  sha256: string;
+  size: number;
+  /** Quoted, as sent in the ETag header. */
+  etag: string;
+  lastModified: number;
+  contentType: string;
+  /** Stored content headers (content-encoding, cache-control, …), lower-case names. */
+  headers: Record<string, string>;
+  /** User metadata, names without the x-amz-meta- prefix. */
+  metadata: Record<string, string>;
+  checksumAlgorithm: string | null;
+  checksumValue: string | null;
+}
+
+interface ObjectRecord {
+  bucket: string; key: string; sha256: string; size: number; etag: string; last_modified: number;
+  content_type: string; headers: string; metadata: string; checksum_algorithm: string | null; checksum_value: string | null;
+}
+
+/** Ordered migrations; entry i takes a database from user_version i to i + 1. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE buckets (
+     name TEXT PRIMARY KEY,
+     region TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE objects (
+     bucket TEXT NOT NULL REFERENCES buckets(name),
+     key TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     content_type TEXT NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     checksum_algorithm TEXT,
+     checksum_value TEXT,
+     PRIMARY KEY (bucket, key)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX objects_by_blob ON objects(sha256);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+const toObjectRow = (r: ObjectRecord): ObjectRow => ({
+  bucket: r.bucket, key: r.key, sha256: r.sha256, size: r.size, etag: r.etag, lastModified: r.last_modified,
+  contentType: r.content_type, headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata),
+  checksumAlgorithm: r.checksum_algorithm, checksumValue: r.checksum_value,
+});
+
+export class Metadata {
+  readonly db: Database;
+  private readonly stmt;
+
+  /** Opens (creating and migrating) the database at `path`; ":memory:" for tests. */
+  constructor(path: string) {
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    this.migrate();
+    const db = this.db;
+    this.stmt = {
+      insertBucket: db.query<unknown, [string, string, number]>("INSERT OR IGNORE INTO buckets (name, region, created_at) VALUES (?, ?, ?)"),
+      getBucket: db.query<{ name: string; region: string; created_at: number }, [string]>("SELECT name, region, created_at FROM buckets WHERE name = ?"),
+      listBuckets: db.query<{ name: string; region: string; created_at: number }, []>("SELECT name, region, created_at FROM buckets ORDER BY name"),
+      deleteBucket: db.query<unknown, [string]>("DELETE FROM buckets WHERE name = ?"),
+      anyObject: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1"),
+      putObject: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null]>(
+        `INSERT OR REPLACE INTO objects (bucket, key, sha256, size, etag, last_modified, content_type, headers, metadata, checksum_algorithm, checksum_value)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getObject: db.query<ObjectRecord, [string, string]>("SELECT * FROM objects WHERE bucket = ? AND key = ?"),
+      deleteObject: db.query<unknown, [string, string]>("DELETE FROM objects WHERE bucket = ? AND key = ?"),
+      listFrom: db.query<ObjectRecord, [string, string, string, number]>(
+        "SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?"),
+      listFromBounded: db.query<ObjectRecord, [string, string, string, string, number]>(
+        "SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?"),
+    };
+  }
+
+  private migrate(): void {
+    const { user_version: version } = this.db.query<{ user_version: number }, []>("PRAGMA user_version").get()!;
+    if (version > SCHEMA_VERSION) throw new Error(`The data folder was written by a newer s3lite (schema ${version}; this one knows ${SCHEMA_VERSION}).`);
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.exec(`PRAGMA user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Returns false when the bucket already existed. */
+  createBucket(name: string, region: string, now: number): boolean {
+    return this.stmt.insertBucket.run(name, region, now).changes === 1;
+  }
+
+  getBucket(name: string): BucketRow | undefined {
+    const r = this.stmt.getBucket.get(name);
+    return r ? { name: r.name, region: r.region, createdAt: r.created_at } : undefined;
+  }
+
+  listBuckets(): BucketRow[] {
+    return this.stmt.listBuckets.all().map((r) => ({ name: r.name, region: r.region, createdAt: r.created_at }));
+  }
+
+  isBucketEmpty(name: string): boolean {
+    return this.stmt.anyObject.get(name) === null;
+  }
+
+  deleteBucket(name: string): void {
+    this.stmt.deleteBucket.run(name);
+  }
+
+  putObject(o: ObjectRow): void {
+    this.stmt.putObject.run(o.bucket, o.key, o.sha256, o.size, o.etag, o.lastModified, o.contentType,
+      JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue);
+  }
+
+  getObject(bucket: string, key: string): ObjectRow | undefined {
+    const r = this.stmt.getObject.get(bucket, key);
+    return r ? toObjectRow(r) : undefined;
+  }
+
+  deleteObject(bucket: string, key: string): void {
+    this.stmt.deleteObject.run(bucket, key);
+  }
+
+  /**
+   * Objects of a bucket in key order that start with `prefix`, come after `after` and are at least
+   * `from` (which lets a listing jump past a rolled-up common prefix), at most `limit`.
+   */
+  listObjects(bucket: string, prefix: string, after: string, limit: number, from = prefix): ObjectRow[] {
+    const upper = prefixUpperBound(prefix);
+    const rows = upper === undefined
+      ? this.stmt.listFrom.all(bucket, after, from, limit)
+      : this.stmt.listFromBounded.all(bucket, after, from, upper, limit);
+    return rows.map(toObjectRow);
+  }
+}
+
+/**
+ * The least string greater than every string that starts with `prefix`: its last code point plus one.
+ * UTF-8 keeps code point order, so this bound holds in SQLite's byte order. Undefined means no bound.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const chars = [...prefix];
+  while (chars.length > 0) {
+    const last = chars.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) {
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1;
+      return chars.join("") + String.fromCodePoint(next);
+    }
+  }
+  return undefined;
+}
