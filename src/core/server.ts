@@ -17,13 +17,18 @@ export interface RunningServer {
 const FRAMING_ALLOWANCE = 256 * 1024 * 1024;
 const VERSION = "0.1.0";
 
+export interface ServerOptions {
+  /** Clock override (epoch ms), for replaying signed requests from another time. */
+  now?: () => number;
+}
+
 /** Starts s3lite on `config.host:config.port` (0 picks a free port). Throws if the port is taken. */
-export function startServer(config: Config): RunningServer {
+export function startServer(config: Config, options: ServerOptions = {}): RunningServer {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const meta = new Metadata(join(dataDir, "meta.sqlite"));
   const blobs = new FsBlobStore(dataDir);
-  const app = createApp({ config, meta, blobs });
+  const app = createApp({ config, meta, blobs, now: options.now });
   let server;
   try {
     server = Bun.serve({

@@ -53,8 +53,6 @@ function isObject(v: unknown): v is XmlObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-export function xmlResponse(root: string, body: XmlObject | string, init: ResponseInit = {}): Response {
-  const headers = new Headers(init.headers);
-  headers.set("content-type", "application/xml");
-  return new Response(renderXml(root, body), { ...init, headers });
+export function xmlResponse(root: string, body: XmlObject | string, status = 200): Response {
+  return new Response(renderXml(root, body), { status, headers: { "content-type": "application/xml" } });
 }

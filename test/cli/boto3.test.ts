@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { SLOW_TEST_MS } from "../setup.ts";
+import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { hasBoto3, run } from "../helpers/spawn.ts";
+
+let s: TestServer;
+beforeAll(async () => { s = await startTestServer(); });
+afterAll(() => s.stop());
+
+test.skipIf(!hasBoto3)("boto3: objects, checksums, ranges, pagination, presigned URLs and errors", async () => {
+  const bucket = uniqueBucket("boto");
+  const res = await run(["python3", join(import.meta.dir, "../py/boto3_client.py"), bucket], s.env);
+  expect(res.stderr).toBe("");
+  expect(res.exitCode).toBe(0);
+  const out = JSON.parse(res.stdout);
+  expect(out.put_etag_ok).toBe(true);
+  expect(out.get_bytes_ok).toBe(true);
+  expect(out.put_checksum).toBeString();
+  expect(out.get_checksum).toBe(out.put_checksum);
+  expect(out.metadata).toEqual({ origin: "boto3" });
+  expect(out.range_ok).toBe(true);
+  expect(out.upload_fileobj_ok).toBe(true);
+  expect(out.listed).toEqual(["bin/data ü+.bin", "small.txt"]);
+  expect(out.presigned_ok).toBe(true);
+  expect(out.missing).toEqual(["NoSuchKey", 404]);
+  expect(out.not_empty).toBe("BucketNotEmpty");
+  expect(out.deleted).toBe(true);
+}, SLOW_TEST_MS);

@@ -1,0 +1,39 @@
+import { describe, expect, test } from "bun:test";
+import { S3Error } from "../../src/core/errors.ts";
+import { handlers } from "../../src/core/ops/index.ts";
+import type { ParsedRequest } from "../../src/core/request.ts";
+import { ROUTES, resolveOperation } from "../../src/core/router.ts";
+
+function request(method: string, target: "service" | "bucket" | "object", query = "", headers: Record<string, string> = {}): ParsedRequest {
+  return {
+    method, rawPath: "/", rawQuery: query, query: new URLSearchParams(query), headers: new Headers(headers),
+    bucket: target === "service" ? undefined : "bucket", key: target === "object" ? "key" : undefined,
+  };
+}
+
+describe("every route row resolves to its own operation", () => {
+  test.each(ROUTES.map((r) => [`${r.method} ${r.target}${r.query ? "?" + r.query : ""}${r.header ? " +" + r.header : ""}`, r] as const))("%s", (_name, r) => {
+    const headers = r.header ? { [r.header]: "/src/key" } : {};
+    expect(resolveOperation(request(r.method, r.target, r.query ? `${r.query}=2` : "", headers))).toBe(r.op);
+  });
+});
+
+test("the SDK's x-id parameter and UploadPart's partNumber are not subresources", () => {
+  expect(resolveOperation(request("GET", "object", "x-id=GetObject"))).toBe("GetObject");
+  expect(resolveOperation(request("PUT", "object", "partNumber=1&uploadId=abc"))).toBe("UploadPart");
+});
+
+test("two subresources at once are InvalidArgument", () => {
+  expect(() => resolveOperation(request("GET", "bucket", "acl&policy"))).toThrow(expect.objectContaining({ code: "InvalidArgument" }));
+});
+
+test("a known resource with the wrong method is MethodNotAllowed, with Allow", () => {
+  const error = (() => { try { resolveOperation(request("PUT", "service")); } catch (e) { return e as S3Error; } })()!;
+  expect(error.code).toBe("MethodNotAllowed");
+  expect(error.headers.allow).toBe("GET");
+});
+
+test("every handler is reachable from a route", () => {
+  const ops = new Set(ROUTES.map((r) => r.op));
+  for (const op of Object.keys(handlers)) expect(ops.has(op)).toBe(true);
+});
