@@ -3,10 +3,15 @@ import { createConsola, type ConsolaInstance, LogLevels } from "consola";
 
 export const consola: ConsolaInstance = createConsola({ level: LogLevels.info });
 
+// consola's tagged instances copy the level when made, so setLogLevel() updates each of them.
+const tagged = new Set<ConsolaInstance>([consola]);
+
 export function logger(tag: string): ConsolaInstance {
-  return consola.withTag(tag);
+  const instance = consola.withTag(tag);
+  tagged.add(instance);
+  return instance;
 }
 
 export function setLogLevel(level: "silent" | "info" | "debug"): void {
-  consola.level = LogLevels[level];
+  for (const instance of tagged) instance.level = LogLevels[level];
 }

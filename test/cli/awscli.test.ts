@@ -17,11 +17,13 @@ beforeAll(async () => {
 afterAll(() => s.stop());
 
 describe.skipIf(!Bun.which("aws"))("AWS CLI", () => {
-  test("s3 mb, cp up and down, ls, rm, rb", async () => {
+  // 20 MiB: above the CLI's 8 MiB threshold, so the upload is multipart and the download ranged.
+  test("s3 mb, cp up and down (multipart), ls, rm, rb", async () => {
     const bucket = uniqueBucket("cli");
     expect((await aws("s3", "mb", `s3://${bucket}`)).stdout).toContain(`make_bucket: ${bucket}`);
     const source = join(work, "source file.bin");
-    const data = crypto.getRandomValues(new Uint8Array(3 * 1024 * 1024 + 17));
+    const data = new Uint8Array(20 * 1024 * 1024 + 17);
+    for (let i = 0; i < data.length; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
     writeFileSync(source, data);
     const up = await aws("s3", "cp", source, `s3://${bucket}/dir/file name+1.bin`);
     expect(up.exitCode).toBe(0);

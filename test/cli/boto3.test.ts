@@ -8,7 +8,7 @@ let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
-test.skipIf(!hasBoto3)("boto3: objects, checksums, ranges, pagination, presigned URLs and errors", async () => {
+test.skipIf(!hasBoto3)("boto3: objects, checksums, ranges, multipart upload_fileobj, pagination, presigned URLs and errors", async () => {
   const bucket = uniqueBucket("boto");
   const res = await run(["python3", join(import.meta.dir, "../py/boto3_client.py"), bucket], s.env);
   expect(res.stderr).toBe("");
@@ -21,7 +21,9 @@ test.skipIf(!hasBoto3)("boto3: objects, checksums, ranges, pagination, presigned
   expect(out.metadata).toEqual({ origin: "boto3" });
   expect(out.range_ok).toBe(true);
   expect(out.upload_fileobj_ok).toBe(true);
-  expect(out.listed).toEqual(["bin/data ü+.bin", "small.txt"]);
+  expect(out.upload_big_ok).toBe(true);
+  expect(out.big_etag_parts).toBe("2");
+  expect(out.listed).toEqual(["big.bin", "bin/data ü+.bin", "small.txt"]);
   expect(out.presigned_ok).toBe(true);
   expect(out.missing).toEqual(["NoSuchKey", 404]);
   expect(out.not_empty).toBe("BucketNotEmpty");

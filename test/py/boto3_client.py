@@ -27,6 +27,11 @@ out["metadata"] = got["Metadata"]
 ranged = s3.get_object(Bucket=bucket, Key="bin/data ü+.bin", Range="bytes=10-19")
 out["range_ok"] = ranged["Body"].read() == data[10:20] and ranged["ContentRange"] == "bytes 10-19/%d" % len(data)
 
+big = os.urandom(12 * 1024 * 1024)
+s3.upload_fileobj(io.BytesIO(big), bucket, "big.bin")  # above the 8 MiB threshold: multipart
+out["upload_big_ok"] = s3.get_object(Bucket=bucket, Key="big.bin")["Body"].read() == big
+out["big_etag_parts"] = s3.head_object(Bucket=bucket, Key="big.bin")["ETag"].strip('"').split("-")[-1]
+
 s3.upload_fileobj(io.BytesIO(b"small upload"), bucket, "small.txt")
 out["upload_fileobj_ok"] = s3.get_object(Bucket=bucket, Key="small.txt")["Body"].read() == b"small upload"
 
@@ -45,7 +50,7 @@ try:
 except ClientError as e:
     out["not_empty"] = e.response["Error"]["Code"]
 
-for key in ["bin/data ü+.bin", "small.txt"]:
+for key in ["bin/data ü+.bin", "big.bin", "small.txt"]:
     s3.delete_object(Bucket=bucket, Key=key)
 s3.delete_bucket(Bucket=bucket)
 out["deleted"] = bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

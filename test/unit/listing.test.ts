@@ -5,7 +5,7 @@ import { Metadata, prefixUpperBound } from "../../src/core/store/meta.ts";
 let meta: Metadata;
 const put = (key: string) => meta.putObject({
   bucket: "b", key, sha256: "0".repeat(64), size: 1, etag: '"x"', lastModified: 0, contentType: "x",
-  headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null,
+  headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, partsCount: 0,
 });
 const keysOf = (page: ReturnType<typeof listPage>) => [...page.contents.map((o) => o.key), ...page.commonPrefixes];
 

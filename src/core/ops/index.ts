@@ -3,6 +3,7 @@
 import type { OperationName } from "../router.ts";
 import type { Handler } from "./_context.ts";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjects, listObjectsV2 } from "./buckets.ts";
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart } from "./multipart.ts";
 import { deleteObject, getObject, headObject, putObject } from "./objects.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
@@ -19,4 +20,9 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   GetObject: getObject,
   HeadObject: headObject,
   DeleteObject: deleteObject,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
 };

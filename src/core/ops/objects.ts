@@ -2,46 +2,11 @@
 // Writes are blob first, row second; reads stream the blob file and never buffer an object.
 import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
-import type { ObjectRow } from "../store/meta.ts";
+import type { BlobStore } from "../store/blobs.ts";
+import type { ObjectRow, PartRow } from "../store/meta.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
+import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { readObjectBody } from "./_payload.ts";
-
-const MAX_KEY_BYTES = 1024;
-const MAX_METADATA_BYTES = 2048;
-const META_PREFIX = "x-amz-meta-";
-const DEFAULT_CONTENT_TYPE = "binary/octet-stream";
-/** Content headers stored with an object and returned as they were sent. */
-const STORED_HEADERS = ["cache-control", "content-disposition", "content-encoding", "content-language", "expires"] as const;
-
-function validateKey(key: string): void {
-  if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError", { Size: Buffer.byteLength(key), MaxSizeAllowed: MAX_KEY_BYTES });
-}
-
-function readUserMetadata(headers: Headers): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  let size = 0;
-  for (const [name, value] of headers) {
-    if (!name.startsWith(META_PREFIX)) continue;
-    const short = name.slice(META_PREFIX.length);
-    metadata[short] = value;
-    size += Buffer.byteLength(short) + Buffer.byteLength(value);
-  }
-  if (size > MAX_METADATA_BYTES) throw new S3Error("MetadataTooLarge", { Size: size, MaxSizeAllowed: MAX_METADATA_BYTES });
-  return metadata;
-}
-
-function readStoredHeaders(headers: Headers): Record<string, string> {
-  const stored: Record<string, string> = {};
-  for (const name of STORED_HEADERS) {
-    let value = headers.get(name);
-    // aws-chunked describes the upload's framing, not the object: S3 drops it from Content-Encoding.
-    if (name === "content-encoding" && value !== null) {
-      value = value.split(",").map((v) => v.trim()).filter((v) => v !== "" && v !== "aws-chunked").join(",") || null;
-    }
-    if (value !== null) stored[name] = value;
-  }
-  return stored;
-}
 
 export const putObject: Handler = async (ctx) => {
   const key = ctx.parsed.key!;
@@ -54,7 +19,7 @@ export const putObject: Handler = async (ctx) => {
   const row: ObjectRow = {
     bucket: ctx.parsed.bucket!, key, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`,
     lastModified: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata,
-    checksumAlgorithm: body.checksum?.algorithm ?? null, checksumValue: body.checksum?.value ?? null,
+    checksumAlgorithm: body.checksum?.algorithm ?? null, checksumValue: body.checksum?.value ?? null, partsCount: 0,
   };
   try {
     await body.commit();
@@ -102,8 +67,47 @@ function readObject(ctx: OpContext, withBody: boolean): Response {
   }
   const status = range ? 206 : 200;
   if (!withBody || object.size === 0) return new Response(null, { status, headers });
+  if (object.partsCount > 0) {
+    const parts = ctx.meta.getObjectParts(object.bucket, object.key);
+    return new Response(partsStream(ctx.blobs, parts, range?.start ?? 0, range?.end ?? object.size - 1), { status, headers });
+  }
   const file = ctx.blobs.file(object.sha256);
   return new Response(range ? file.slice(range.start, range.end + 1) : file, { status, headers });
+}
+
+/**
+ * Bytes start..end (inclusive) of an object stored as parts, read part by part on demand, so memory
+ * stays flat whatever the object's size and a Range may span part boundaries.
+ * Deviation: Bun.serve drops a handler's Content-Length for stream bodies (oven-sh/bun#10507), so
+ * these responses go out chunked, without Content-Length. HeadObject still reports the size.
+ */
+function partsStream(blobs: BlobStore, parts: readonly PartRow[], start: number, end: number): ReadableStream<Uint8Array> {
+  const segments: { sha256: string; from: number; to: number }[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    const from = Math.max(start, offset), to = Math.min(end + 1, offset + part.size);
+    if (from < to) segments.push({ sha256: part.sha256, from: from - offset, to: to - offset });
+    offset += part.size;
+  }
+  let next = 0;
+  let reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(reason?: unknown): Promise<void> } | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        if (!reader) {
+          const segment = segments[next++];
+          if (!segment) return controller.close();
+          reader = blobs.file(segment.sha256).slice(segment.from, segment.to).stream().getReader();
+        }
+        const { done, value } = await reader!.read();
+        if (!done) return controller.enqueue(value!);
+        reader = undefined;
+      }
+    },
+    async cancel(reason) {
+      await reader?.cancel(reason);
+    },
+  });
 }
 
 function objectHeaders(object: ObjectRow): Headers {

@@ -23,15 +23,46 @@ export interface ObjectRow {
   metadata: Record<string, string>;
   checksumAlgorithm: string | null;
   checksumValue: string | null;
+  /** 0 for an object stored as one blob; N for a completed multipart upload stored as its N parts. */
+  partsCount: number;
+}
+
+/** One stored part of a multipart object or of an upload in progress. */
+export interface PartRow {
+  partNumber: number;
+  sha256: string;
+  size: number;
+  /** Quoted MD5 of the part. */
+  etag: string;
+  lastModified: number;
+  checksumValue: string | null;
+}
+
+/** An upload in progress: what CreateMultipartUpload was told, applied to the object on completion. */
+export interface UploadRow {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  createdAt: number;
+  contentType: string;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  checksumAlgorithm: string | null;
+}
+
+interface PartRecord { part_number: number; sha256: string; size: number; etag: string; last_modified: number; checksum_value: string | null }
+interface UploadRecord {
+  upload_id: string; bucket: string; key: string; created_at: number; content_type: string; headers: string; metadata: string; checksum_algorithm: string | null;
 }
 
 interface ObjectRecord {
   bucket: string; key: string; sha256: string; size: number; etag: string; last_modified: number;
   content_type: string; headers: string; metadata: string; checksum_algorithm: string | null; checksum_value: string | null;
+  parts_count: number;
 }
 
 /** Ordered migrations; entry i takes a database from user_version i to i + 1. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE buckets (
      name TEXT PRIMARY KEY,
      region TEXT NOT NULL,
@@ -52,6 +83,44 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (bucket, key)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX objects_by_blob ON objects(sha256);`,
+  // Multipart: uploads in progress with their parts, and completed objects kept as their parts
+  // (objects.sha256 is '' for those), so completing an upload copies no bytes.
+  `ALTER TABLE objects ADD COLUMN parts_count INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE object_parts (
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     part_number INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     checksum_value TEXT,
+     PRIMARY KEY (bucket, key, part_number),
+     FOREIGN KEY (bucket, key) REFERENCES objects(bucket, key) ON DELETE CASCADE
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX object_parts_by_blob ON object_parts(sha256);
+   CREATE TABLE uploads (
+     upload_id TEXT PRIMARY KEY,
+     bucket TEXT NOT NULL REFERENCES buckets(name),
+     key TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     content_type TEXT NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     checksum_algorithm TEXT
+   ) STRICT;
+   CREATE INDEX uploads_by_key ON uploads(bucket, key, upload_id);
+   CREATE TABLE upload_parts (
+     upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE,
+     part_number INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     checksum_value TEXT,
+     PRIMARY KEY (upload_id, part_number)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX upload_parts_by_blob ON upload_parts(sha256);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -59,7 +128,16 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const toObjectRow = (r: ObjectRecord): ObjectRow => ({
   bucket: r.bucket, key: r.key, sha256: r.sha256, size: r.size, etag: r.etag, lastModified: r.last_modified,
   contentType: r.content_type, headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata),
-  checksumAlgorithm: r.checksum_algorithm, checksumValue: r.checksum_value,
+  checksumAlgorithm: r.checksum_algorithm, checksumValue: r.checksum_value, partsCount: r.parts_count,
+});
+
+const toPartRow = (r: PartRecord): PartRow => ({
+  partNumber: r.part_number, sha256: r.sha256, size: r.size, etag: r.etag, lastModified: r.last_modified, checksumValue: r.checksum_value,
+});
+
+const toUploadRow = (r: UploadRecord): UploadRow => ({
+  uploadId: r.upload_id, bucket: r.bucket, key: r.key, createdAt: r.created_at, contentType: r.content_type,
+  headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata), checksumAlgorithm: r.checksum_algorithm,
 });
 
 export class Metadata {
@@ -77,10 +155,22 @@ export class Metadata {
       getBucket: db.query<{ name: string; region: string; created_at: number }, [string]>("SELECT name, region, created_at FROM buckets WHERE name = ?"),
       listBuckets: db.query<{ name: string; region: string; created_at: number }, []>("SELECT name, region, created_at FROM buckets ORDER BY name"),
       deleteBucket: db.query<unknown, [string]>("DELETE FROM buckets WHERE name = ?"),
+      deleteBucketUploads: db.query<unknown, [string]>("DELETE FROM uploads WHERE bucket = ?"),
       anyObject: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1"),
-      putObject: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null]>(
-        `INSERT OR REPLACE INTO objects (bucket, key, sha256, size, etag, last_modified, content_type, headers, metadata, checksum_algorithm, checksum_value)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      putObject: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null, number]>(
+        `INSERT OR REPLACE INTO objects (bucket, key, sha256, size, etag, last_modified, content_type, headers, metadata, checksum_algorithm, checksum_value, parts_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      deleteObjectParts: db.query<unknown, [string, string]>("DELETE FROM object_parts WHERE bucket = ? AND key = ?"),
+      insertObjectPart: db.query<unknown, [string, string, number, string, number, string, number, string | null]>(
+        "INSERT INTO object_parts (bucket, key, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      getObjectParts: db.query<PartRecord, [string, string]>("SELECT * FROM object_parts WHERE bucket = ? AND key = ? ORDER BY part_number"),
+      insertUpload: db.query<unknown, [string, string, string, number, string, string, string, string | null]>(
+        "INSERT INTO uploads (upload_id, bucket, key, created_at, content_type, headers, metadata, checksum_algorithm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      getUpload: db.query<UploadRecord, [string]>("SELECT * FROM uploads WHERE upload_id = ?"),
+      deleteUpload: db.query<unknown, [string]>("DELETE FROM uploads WHERE upload_id = ?"),
+      putUploadPart: db.query<unknown, [string, number, string, number, string, number, string | null]>(
+        "INSERT OR REPLACE INTO upload_parts (upload_id, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      getUploadParts: db.query<PartRecord, [string]>("SELECT * FROM upload_parts WHERE upload_id = ? ORDER BY part_number"),
       getObject: db.query<ObjectRecord, [string, string]>("SELECT * FROM objects WHERE bucket = ? AND key = ?"),
       deleteObject: db.query<unknown, [string, string]>("DELETE FROM objects WHERE bucket = ? AND key = ?"),
       listFrom: db.query<ObjectRecord, [string, string, string, number]>(
@@ -123,13 +213,58 @@ export class Metadata {
     return this.stmt.anyObject.get(name) === null;
   }
 
+  /** Deletes the bucket and any uploads still in progress in it (S3 does not count those as content). */
   deleteBucket(name: string): void {
-    this.stmt.deleteBucket.run(name);
+    this.db.transaction(() => {
+      this.stmt.deleteBucketUploads.run(name);
+      this.stmt.deleteBucket.run(name);
+    })();
   }
 
-  putObject(o: ObjectRow): void {
+  /** Writes an object row, replacing any previous version and its parts; `parts` for multipart objects. */
+  putObject(o: ObjectRow, parts: readonly PartRow[] = []): void {
+    this.db.transaction(() => this.writeObject(o, parts))();
+  }
+
+  private writeObject(o: ObjectRow, parts: readonly PartRow[]): void {
+    this.stmt.deleteObjectParts.run(o.bucket, o.key);
     this.stmt.putObject.run(o.bucket, o.key, o.sha256, o.size, o.etag, o.lastModified, o.contentType,
-      JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue);
+      JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue, parts.length);
+    for (const p of parts) this.stmt.insertObjectPart.run(o.bucket, o.key, p.partNumber, p.sha256, p.size, p.etag, p.lastModified, p.checksumValue);
+  }
+
+  getObjectParts(bucket: string, key: string): PartRow[] {
+    return this.stmt.getObjectParts.all(bucket, key).map(toPartRow);
+  }
+
+  createUpload(u: UploadRow): void {
+    this.stmt.insertUpload.run(u.uploadId, u.bucket, u.key, u.createdAt, u.contentType, JSON.stringify(u.headers), JSON.stringify(u.metadata), u.checksumAlgorithm);
+  }
+
+  getUpload(uploadId: string): UploadRow | undefined {
+    const r = this.stmt.getUpload.get(uploadId);
+    return r ? toUploadRow(r) : undefined;
+  }
+
+  /** Removes an upload and its part rows (their blobs stay for gc). */
+  deleteUpload(uploadId: string): void {
+    this.stmt.deleteUpload.run(uploadId);
+  }
+
+  putUploadPart(uploadId: string, p: PartRow): void {
+    this.stmt.putUploadPart.run(uploadId, p.partNumber, p.sha256, p.size, p.etag, p.lastModified, p.checksumValue);
+  }
+
+  getUploadParts(uploadId: string): PartRow[] {
+    return this.stmt.getUploadParts.all(uploadId).map(toPartRow);
+  }
+
+  /** Completes an upload in one transaction: the object appears with its parts and the upload is gone. */
+  completeUpload(uploadId: string, o: ObjectRow, parts: readonly PartRow[]): void {
+    this.db.transaction(() => {
+      this.writeObject(o, parts);
+      this.stmt.deleteUpload.run(uploadId);
+    })();
   }
 
   getObject(bucket: string, key: string): ObjectRow | undefined {
