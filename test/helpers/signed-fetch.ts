@@ -7,7 +7,8 @@ import { TEST_CREDENTIALS } from "../setup.ts";
 export interface SignedFetchInit {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Uint8Array;
+  /** A ReadableStream goes out with Transfer-Encoding: chunked and no Content-Length. */
+  body?: string | Uint8Array | ReadableStream<Uint8Array>;
   /** Defaults to UNSIGNED-PAYLOAD; "sha256" signs the body's hash. */
   payload?: "unsigned" | "sha256" | string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -36,12 +37,14 @@ export async function fetchSigned(url: string, init: SignedFetchInit = {}): Prom
   const u = new URL(url);
   const body = init.body;
   const headers: Record<string, string> = { host: u.host, ...init.headers };
+  if (init.payload === "sha256" && body instanceof ReadableStream) throw new Error("cannot hash a stream up front");
   headers["x-amz-content-sha256"] = init.payload === undefined || init.payload === "unsigned"
     ? "UNSIGNED-PAYLOAD"
-    : init.payload === "sha256" ? new Bun.CryptoHasher("sha256").update(body ?? "").digest("hex") : init.payload;
+    : init.payload === "sha256" ? new Bun.CryptoHasher("sha256").update((body as string | Uint8Array | undefined) ?? "").digest("hex") : init.payload;
+  // The payload hash is fixed by the header above, so the signer never reads the body.
   const request = new HttpRequest({
     method: init.method ?? "GET", protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: rawPath(url),
-    query: Object.fromEntries(u.searchParams), headers, body,
+    query: Object.fromEntries(u.searchParams), headers,
   });
   const signed = await signerFor(init.credentials).sign(request, { signingDate: init.signingDate });
   return fetch(url, { method: signed.method, headers: signed.headers, body });

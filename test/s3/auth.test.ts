@@ -178,6 +178,55 @@ describe("aws-chunked uploads replayed from the S3 API reference", () => {
   });
 });
 
+describe("aws-chunked with Transfer-Encoding: chunked", () => {
+  const framed = (parts: string[], trailer: string) =>
+    parts.map((p) => `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`).join("") + `0\r\n${trailer}\r\n\r\n`;
+  const streamOf = (text: string) => new ReadableStream<Uint8Array>({
+    start(controller) {
+      const bytes = new TextEncoder().encode(text);
+      for (let i = 0; i < bytes.length; i += 7) controller.enqueue(bytes.slice(i, i + 7));
+      controller.close();
+    },
+  });
+  const crc32 = (text: string) => { const b = Buffer.alloc(4); b.writeUInt32BE(Bun.hash.crc32(text)); return b.toString("base64"); };
+  const headers = (decodedLength: number) => ({
+    "content-encoding": "aws-chunked", "x-amz-decoded-content-length": String(decodedLength), "x-amz-trailer": "x-amz-checksum-crc32",
+  });
+
+  test("an unsigned-trailer body of unknown length is decoded, its trailer checksum verified and stored", async () => {
+    const payload = "streamed without a Content-Length";
+    const res = await fetchSigned(`${s.url}/${bucket}/te-chunked`, {
+      method: "PUT", payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", headers: headers(payload.length),
+      body: streamOf(framed(["streamed ", "without a ", "Content-Length"], `x-amz-checksum-crc32:${crc32(payload)}`)),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-amz-checksum-crc32")).toBe(crc32(payload));
+    const got = await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "te-chunked", ChecksumMode: "ENABLED" }));
+    expect(await got.Body!.transformToString()).toBe(payload);
+    expect(got.ChecksumCRC32).toBe(crc32(payload));
+  });
+
+  test("a trailer checksum that does not match is BadDigest and nothing is stored", async () => {
+    const payload = "tampered";
+    const res = await fetchSigned(`${s.url}/${bucket}/te-bad`, {
+      method: "PUT", payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", headers: headers(payload.length),
+      body: streamOf(framed([payload], `x-amz-checksum-crc32:${crc32("something else")}`)),
+    });
+    expect(res.status).toBe(400);
+    expect(await codeOf(res)).toBe("BadDigest");
+    expect(await exists("te-bad")).toBe(false);
+  });
+
+  test("x-amz-decoded-content-length that disagrees with the body is IncompleteBody", async () => {
+    const res = await fetchSigned(`${s.url}/${bucket}/te-short`, {
+      method: "PUT", payload: "STREAMING-UNSIGNED-PAYLOAD-TRAILER", headers: headers(100),
+      body: streamOf(framed(["short"], `x-amz-checksum-crc32:${crc32("short")}`)),
+    });
+    expect(res.status).toBe(400);
+    expect(await codeOf(res)).toBe("IncompleteBody");
+  });
+});
+
 describe("interrupted and refused requests", () => {
   test("a client that hangs up mid-upload leaves no object and no temp file", async () => {
     const url = await presign(`${s.url}/${bucket}/half`, { method: "PUT" });
