@@ -3,7 +3,7 @@
 import { verifyRequest, type CredentialStore } from "./auth/verify.ts";
 import type { Config } from "./config.ts";
 import { S3Error, errorResponse } from "./errors.ts";
-import { logger } from "./log.ts";
+import { LogLevels, logger } from "./log.ts";
 import { handlers } from "./ops/index.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { resolveOperation } from "./router.ts";
@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       op = resolveOperation(parsed);
       const now = clock();
       const auth = verifyRequest(parsed, credentials, now);
-      log.debug(`${requestId} ${op} signed by ${auth.accessKeyId}, payload ${auth.payloadHash}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
+      if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} signed by ${auth.accessKeyId}, payload ${auth.payloadHash}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
       const handler = handlers[op];
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
       response = await handler({ req, parsed, auth, meta: deps.meta, blobs: deps.blobs, config: deps.config, now });

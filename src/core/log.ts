@@ -1,6 +1,8 @@
 // The one consola instance of s3lite; each area takes a tagged logger from it.
 import { createConsola, type ConsolaInstance, LogLevels } from "consola";
 
+export { LogLevels };
+
 export const consola: ConsolaInstance = createConsola({ level: LogLevels.info });
 
 // consola's tagged instances copy the level when made, so setLogLevel() updates each of them.

@@ -61,7 +61,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response {
     headers.set("content-length", String(object.size));
     // A checksum covers the whole object: never sent with a part of it.
     if (ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && object.checksumAlgorithm) {
-      headers.set(checksumHeader(object.checksumAlgorithm as never), object.checksumValue!);
+      headers.set(checksumHeader(object.checksumAlgorithm), object.checksumValue!);
       headers.set("x-amz-checksum-type", "FULL_OBJECT");
     }
   }

@@ -1,6 +1,7 @@
 // Metadata in SQLite (bun:sqlite, WAL): buckets and object rows. All SQL of s3lite lives here.
 // Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order, which is S3's listing order.
 import { Database } from "bun:sqlite";
+import type { ChecksumAlgorithm } from "../checksums.ts";
 
 export interface BucketRow {
   name: string;
@@ -21,7 +22,7 @@ export interface ObjectRow {
   headers: Record<string, string>;
   /** User metadata, names without the x-amz-meta- prefix. */
   metadata: Record<string, string>;
-  checksumAlgorithm: string | null;
+  checksumAlgorithm: ChecksumAlgorithm | null;
   checksumValue: string | null;
   /** 0 for an object stored as one blob; N for a completed multipart upload stored as its N parts. */
   partsCount: number;
@@ -47,17 +48,17 @@ export interface UploadRow {
   contentType: string;
   headers: Record<string, string>;
   metadata: Record<string, string>;
-  checksumAlgorithm: string | null;
+  checksumAlgorithm: ChecksumAlgorithm | null;
 }
 
 interface PartRecord { part_number: number; sha256: string; size: number; etag: string; last_modified: number; checksum_value: string | null }
 interface UploadRecord {
-  upload_id: string; bucket: string; key: string; created_at: number; content_type: string; headers: string; metadata: string; checksum_algorithm: string | null;
+  upload_id: string; bucket: string; key: string; created_at: number; content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null;
 }
 
 interface ObjectRecord {
   bucket: string; key: string; sha256: string; size: number; etag: string; last_modified: number;
-  content_type: string; headers: string; metadata: string; checksum_algorithm: string | null; checksum_value: string | null;
+  content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null; checksum_value: string | null;
   parts_count: number;
 }
 
