@@ -42,13 +42,17 @@ describe("multipart upload", () => {
     expect(head.ETag).toBe(expectedETag);
   });
 
-  test("a Range across part boundaries", async () => {
+  test("a Range across part boundaries, and one inside a part", async () => {
     const data = random(11 * MiB);
     await new Upload({ client: s.whenRequiredClient, params: { Bucket: bucket, Key: "ranged.bin", Body: data }, partSize: 5 * MiB }).done();
     const start = 5 * MiB - 10, end = 10 * MiB + 9;
     const got = await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "ranged.bin", Range: `bytes=${start}-${end}` }));
     expect(got.ContentRange).toBe(`bytes ${start}-${end}/${data.length}`);
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.from(data.subarray(start, end + 1)))).toBe(true);
+    // Within one part, the slice goes out as a file, with its Content-Length.
+    const inside = await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "ranged.bin", Range: `bytes=${6 * MiB}-${6 * MiB + 99}` }));
+    expect(inside.ContentLength).toBe(100);
+    expect(Buffer.from(await inside.Body!.transformToByteArray()).equals(Buffer.from(data.subarray(6 * MiB, 6 * MiB + 100)))).toBe(true);
   });
 
   test("ListParts, re-uploading a part replaces it, AbortMultipartUpload ends the upload", async () => {

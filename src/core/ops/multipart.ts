@@ -1,6 +1,7 @@
 // Multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts.
 // Parts are blobs like any other; completion writes rows only, so it copies no bytes whatever the size.
 import { createHash } from "node:crypto";
+import { uriEncode } from "../auth/sigv4.ts";
 import { checksumHeader, parseChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { PartRow, UploadRow } from "../store/meta.ts";
@@ -60,12 +61,7 @@ export const uploadPart: Handler = async (ctx) => {
   const partNumber = parsePartNumber(ctx.parsed.query.get("partNumber"));
   const upload = requireUpload(ctx);
   const body = await readObjectBody(ctx);
-  try {
-    await body.commit();
-  } catch (error) {
-    await body.discard();
-    throw error;
-  }
+  await body.commit();
   const part: PartRow = { partNumber, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`, lastModified: Date.now(), checksumValue: body.checksum?.value ?? null };
   // The upload may have been completed or aborted while this part streamed in.
   if (!ctx.meta.getUpload(upload.uploadId)) throw new S3Error("NoSuchUpload", { UploadId: upload.uploadId });
@@ -112,7 +108,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     checksumAlgorithm: null, checksumValue: null, partsCount: parts.length,
   }, parts);
   return xmlResponse("CompleteMultipartUploadResult", {
-    Location: `${new URL(ctx.req.url).origin}/${ctx.parsed.bucket}/${encodeURIComponent(upload.key).replace(/%2F/g, "/")}`,
+    Location: `${new URL(ctx.req.url).origin}/${ctx.parsed.bucket}/${uriEncode(upload.key, true)}`,
     Bucket: upload.bucket,
     Key: upload.key,
     ETag: etag,

@@ -21,12 +21,12 @@ export const putObject: Handler = async (ctx) => {
     lastModified: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata,
     checksumAlgorithm: body.checksum?.algorithm ?? null, checksumValue: body.checksum?.value ?? null, partsCount: 0,
   };
+  await body.commit();
   try {
-    await body.commit();
     ctx.meta.putObject(row);
   } catch (error) {
-    await body.discard();
     // The bucket was deleted while the body streamed in: the row's foreign key no longer holds.
+    // The published blob stays unreferenced until gc.
     if (String(error).includes("FOREIGN KEY")) throw new S3Error("NoSuchBucket", { BucketName: ctx.parsed.bucket });
     throw error;
   }
@@ -69,19 +69,20 @@ function readObject(ctx: OpContext, withBody: boolean): Response {
   if (!withBody || object.size === 0) return new Response(null, { status, headers });
   if (object.partsCount > 0) {
     const parts = ctx.meta.getObjectParts(object.bucket, object.key);
-    return new Response(partsStream(ctx.blobs, parts, range?.start ?? 0, range?.end ?? object.size - 1), { status, headers });
+    return new Response(partsBody(ctx.blobs, parts, range?.start ?? 0, range?.end ?? object.size - 1), { status, headers });
   }
   const file = ctx.blobs.file(object.sha256);
   return new Response(range ? file.slice(range.start, range.end + 1) : file, { status, headers });
 }
 
 /**
- * Bytes start..end (inclusive) of an object stored as parts, read part by part on demand, so memory
- * stays flat whatever the object's size and a Range may span part boundaries.
+ * Bytes start..end (inclusive) of an object stored as parts. Bytes within one part are that part's
+ * file slice, which Bun sends with sendfile and a Content-Length. Bytes across parts are read part
+ * by part on demand, so memory stays flat whatever the size.
  * Deviation: Bun.serve drops a handler's Content-Length for stream bodies (oven-sh/bun#10507), so
- * these responses go out chunked, without Content-Length. HeadObject still reports the size.
+ * those responses go out chunked, without Content-Length. HeadObject still reports the size.
  */
-function partsStream(blobs: BlobStore, parts: readonly PartRow[], start: number, end: number): ReadableStream<Uint8Array> {
+function partsBody(blobs: BlobStore, parts: readonly PartRow[], start: number, end: number): Blob | ReadableStream<Uint8Array> {
   const segments: { sha256: string; from: number; to: number }[] = [];
   let offset = 0;
   for (const part of parts) {
@@ -89,6 +90,8 @@ function partsStream(blobs: BlobStore, parts: readonly PartRow[], start: number,
     if (from < to) segments.push({ sha256: part.sha256, from: from - offset, to: to - offset });
     offset += part.size;
   }
+  const sliceOf = (s: (typeof segments)[number]) => blobs.file(s.sha256).slice(s.from, s.to);
+  if (segments.length === 1) return sliceOf(segments[0]!);
   let next = 0;
   let reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(reason?: unknown): Promise<void> } | undefined;
   return new ReadableStream<Uint8Array>({
@@ -97,7 +100,7 @@ function partsStream(blobs: BlobStore, parts: readonly PartRow[], start: number,
         if (!reader) {
           const segment = segments[next++];
           if (!segment) return controller.close();
-          reader = blobs.file(segment.sha256).slice(segment.from, segment.to).stream().getReader();
+          reader = sliceOf(segment).stream().getReader();
         }
         const { done, value } = await reader!.read();
         if (!done) return controller.enqueue(value!);

@@ -15,7 +15,7 @@ export interface StagedBlob {
   size: number;
   /** Base64 digests of the checksum algorithms asked for. */
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
-  /** Publishes the blob under its address (kept as is when that content is already there). */
+  /** Publishes the blob under its address (kept as is when that content is already there); on failure the temp file is removed. */
   commit(): Promise<void>;
   /** Drops the temp file. */
   discard(): Promise<void>;
@@ -88,7 +88,10 @@ export class FsBlobStore implements BlobStore {
       md5: md5.digest("hex"),
       size,
       checksums: Object.fromEntries(checksums.map(([algorithm, checksum]) => [algorithm, checksum.digest()])),
-      commit: () => this.publish(tmpPath, address),
+      commit: () => this.publish(tmpPath, address).catch(async (error) => {
+        await unlink(tmpPath).catch(() => {});
+        throw error;
+      }),
       discard: () => unlink(tmpPath).catch(() => {}),
     };
   }

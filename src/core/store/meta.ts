@@ -40,15 +40,9 @@ export interface PartRow {
 }
 
 /** An upload in progress: what CreateMultipartUpload was told, applied to the object on completion. */
-export interface UploadRow {
+export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentType" | "headers" | "metadata" | "checksumAlgorithm"> {
   uploadId: string;
-  bucket: string;
-  key: string;
   createdAt: number;
-  contentType: string;
-  headers: Record<string, string>;
-  metadata: Record<string, string>;
-  checksumAlgorithm: ChecksumAlgorithm | null;
 }
 
 interface PartRecord { part_number: number; sha256: string; size: number; etag: string; last_modified: number; checksum_value: string | null }
