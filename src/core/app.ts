@@ -8,12 +8,14 @@ import { handlers } from "./ops/index.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { resolveOperation } from "./router.ts";
 import type { BlobStore } from "./store/blobs.ts";
+import type { PartMerger } from "./store/merge-parts.ts";
 import type { Metadata } from "./store/meta.ts";
 
 export interface AppDeps {
   config: Config;
   meta: Metadata;
   blobs: BlobStore;
+  merger: PartMerger;
   /** Injectable clock for tests of expiry and skew. */
   now?: () => number;
 }
@@ -42,7 +44,7 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} signed by ${auth.accessKeyId}, payload ${auth.payloadHash}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
       const handler = handlers[op];
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
-      response = await handler({ req, parsed, auth, meta: deps.meta, blobs: deps.blobs, config: deps.config, now });
+      response = await handler({ req, parsed, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, now });
     } catch (error) {
       const s3Error = error instanceof S3Error ? error : internalError(error, requestId);
       response = errorResponse(s3Error, parsed?.rawPath ?? "/", requestId, req.method);

@@ -4,12 +4,15 @@ import { join, resolve } from "node:path";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { FsBlobStore } from "./store/blobs.ts";
+import { PartMerger } from "./store/merge-parts.ts";
 import { Metadata } from "./store/meta.ts";
 
 export interface RunningServer {
   url: string;
   port: number;
   config: Config;
+  /** Resolves once background work (merging multipart objects into one blob) has caught up. */
+  settled(): Promise<void>;
   stop(closeActiveConnections?: boolean): Promise<void>;
 }
 
@@ -28,7 +31,8 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
   mkdirSync(dataDir, { recursive: true });
   const meta = new Metadata(join(dataDir, "meta.sqlite"));
   const blobs = new FsBlobStore(dataDir);
-  const app = createApp({ config, meta, blobs, now: options.now });
+  const merger = new PartMerger(meta, blobs);
+  const app = createApp({ config, meta, blobs, merger, now: options.now });
   let server;
   try {
     server = Bun.serve({
@@ -46,13 +50,16 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
     meta.close();
     throw error;
   }
+  merger.resume();
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${server.port}`,
     port: server.port!,
     config,
+    settled: () => merger.idle(),
     async stop(closeActiveConnections = true) {
       await server.stop(closeActiveConnections);
+      await merger.stop();
       meta.close();
     },
   };

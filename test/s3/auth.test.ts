@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ServiceException } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { errorOf } from "../helpers/data.ts";
 import { fetchSigned, presign } from "../helpers/signed-fetch.ts";
 import { hangUpMidBody, sendRaw } from "../helpers/raw-http.ts";
 import { vectors } from "../helpers/vectors.ts";
@@ -25,7 +26,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error("expected an error"); }, (e: S3ServiceException) => e);
 const codeOf = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
 const exists = (key: string, b = bucket) => s.client.send(new HeadObjectCommand({ Bucket: b, Key: key })).then(() => true, () => false);
 

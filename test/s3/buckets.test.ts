@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetBucketLocationCommand, HeadBucketCommand,
-  ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand, type S3ServiceException,
+  ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { errorOf } from "../helpers/data.ts";
 
 let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error("expected an error"); }, (e: S3ServiceException) => e);
 
 describe("buckets", () => {
   test("create, list, head, locate and delete", async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand,
-  GetObjectCommand, HeadObjectCommand, ListPartsCommand, UploadPartCommand, type S3ServiceException,
+  GetObjectCommand, HeadObjectCommand, ListPartsCommand, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { MiB, errorOf, random } from "../helpers/data.ts";
 
-const MiB = 1024 * 1024;
 let s: TestServer;
 let bucket: string;
 beforeAll(async () => {
@@ -16,13 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error("expected an error"); }, (e: S3ServiceException) => e);
 const md5 = (data: Uint8Array) => new Bun.CryptoHasher("md5").update(data).digest();
-const random = (size: number) => {
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(size, i + 65536)));
-  return out;
-};
 
 describe("multipart upload", () => {
   test("@aws-sdk/lib-storage Upload with parallel parts and default checksums round-trips byte-exact", async () => {

@@ -2,10 +2,11 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand,
-  type S3Client, type S3ServiceException,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { errorOf } from "../helpers/data.ts";
 
 let s: TestServer;
 let bucket: string;
@@ -16,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error("expected an error"); }, (e: S3ServiceException) => e);
 const md5Hex = (data: string | Uint8Array) => new Bun.CryptoHasher("md5").update(data).digest("hex");
 
 /** A body the SDK must stream rather than hash up front, so it sends aws-chunked with a trailer. */

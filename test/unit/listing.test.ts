@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { listPage } from "../../src/core/ops/_listing.ts";
+import { listObjectPage as listPage } from "../../src/core/ops/_listing.ts";
 import { Metadata, prefixUpperBound } from "../../src/core/store/meta.ts";
 
 let meta: Metadata;
 const put = (key: string) => meta.putObject({
   bucket: "b", key, sha256: "0".repeat(64), size: 1, etag: '"x"', lastModified: 0, contentType: "x",
-  headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, partsCount: 0,
+  headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0,
 });
 const keysOf = (page: ReturnType<typeof listPage>) => [...page.contents.map((o) => o.key), ...page.commonPrefixes];
 

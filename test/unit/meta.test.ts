@@ -35,12 +35,31 @@ test("completing an upload replaces the previous object and its parts in one ste
   const meta = new Metadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
   const part = (n: number) => ({ partNumber: n, sha256: String(n).repeat(64), size: 10, etag: `"${n}"`, lastModified: 0, checksumValue: null });
-  const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, partsCount: 2 };
-  meta.createUpload({ uploadId: "u1", bucket: "b", key: "k", createdAt: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null });
+  const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2 };
+  meta.createUpload({ uploadId: "u1", bucket: "b", key: "k", createdAt: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumType: null });
   meta.completeUpload("u1", row, [part(1), part(2)]);
   expect(meta.getObjectParts("b", "k").map((p) => p.partNumber)).toEqual([1, 2]);
   expect(meta.getUpload("u1")).toBeUndefined();
   meta.putObject({ ...row, sha256: "f".repeat(64), partsCount: 0 });
   expect(meta.getObjectParts("b", "k")).toEqual([]);
+  meta.close();
+});
+
+test("merging a multipart object into one blob applies only to the version it was merged from", () => {
+  const meta = new Metadata(":memory:");
+  meta.createBucket("b", "us-east-1", 0);
+  const part = (n: number) => ({ partNumber: n, sha256: String(n).repeat(64), size: 10, etag: `"${n}"`, lastModified: 0, checksumValue: null });
+  const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 5, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2 };
+  meta.putObject(row, [part(1), part(2)]);
+  expect(meta.unmergedObjects()).toEqual([{ bucket: "b", key: "k" }]);
+  // Overwritten meanwhile by another upload: the merge result for the old version is not applied.
+  meta.putObject({ ...row, etag: '"y-2"' }, [part(3), part(4)]);
+  expect(meta.mergeObject(row, "m".repeat(64))).toBe(false);
+  expect(meta.getObject("b", "k")!.sha256).toBe("");
+  expect(meta.mergeObject({ ...row, etag: '"y-2"' }, "m".repeat(64))).toBe(true);
+  expect(meta.getObject("b", "k")!.sha256).toBe("m".repeat(64));
+  // Part boundaries stay for partNumber reads; their blobs are no longer referenced.
+  expect(meta.getObjectParts("b", "k").map((p) => [p.partNumber, p.size, p.sha256])).toEqual([[3, 10, ""], [4, 10, ""]]);
+  expect(meta.unmergedObjects()).toEqual([]);
   meta.close();
 });

@@ -4,6 +4,7 @@ import type { Config } from "../config.ts";
 import { S3Error } from "../errors.ts";
 import type { ParsedRequest } from "../request.ts";
 import type { BlobStore } from "../store/blobs.ts";
+import type { PartMerger } from "../store/merge-parts.ts";
 import type { BucketRow, Metadata, ObjectRow } from "../store/meta.ts";
 
 export interface OpContext {
@@ -12,6 +13,7 @@ export interface OpContext {
   auth: AuthResult;
   meta: Metadata;
   blobs: BlobStore;
+  merger: PartMerger;
   config: Config;
   now: number;
 }

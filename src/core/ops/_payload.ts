@@ -40,7 +40,7 @@ interface DeclaredChecksum {
 }
 
 /** The one flexible checksum the request declares, if any. */
-function declaredChecksum(headers: Headers): DeclaredChecksum | undefined {
+export function declaredChecksum(headers: Headers): DeclaredChecksum | undefined {
   const present = CHECKSUM_ALGORITHMS.filter((a) => headers.has(checksumHeader(a)));
   if (present.length > 1) throw new S3Error("InvalidRequest", { message: "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed." });
   if (present.length === 1) return { algorithm: present[0]!, value: headers.get(checksumHeader(present[0]!))!, inTrailer: false };
@@ -71,16 +71,22 @@ export interface ObjectBody extends StagedBlob {
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
 
+export interface ReadBodyOptions {
+  /** Computed even when the client declares no checksum (an upload's parts); the result carries it. */
+  checksum?: ChecksumAlgorithm;
+}
+
 /**
  * Streams the body into a staged blob and checks it. On any mismatch the blob is discarded and the
  * S3 error thrown, so nothing of a rejected body is ever stored.
  */
-export async function readObjectBody(ctx: OpContext): Promise<ObjectBody> {
+export async function readObjectBody(ctx: OpContext, options: ReadBodyOptions = {}): Promise<ObjectBody> {
   const { headers } = ctx.req;
   const md5 = contentMd5(headers);
   const declared = declaredChecksum(headers);
+  const algorithms = [...new Set([declared?.algorithm, options.checksum].filter((a) => a !== undefined))];
   const { stream, decoder } = decodedBody(ctx, ctx.config.maxObjectSize);
-  const staged = await ctx.blobs.stage(stream, { checksums: declared ? [declared.algorithm] : [], maxSize: ctx.config.maxObjectSize });
+  const staged = await ctx.blobs.stage(stream, { checksums: algorithms, maxSize: ctx.config.maxObjectSize });
   try {
     if (decoder) {
       const expected = Number(headers.get("x-amz-decoded-content-length"));
@@ -103,6 +109,8 @@ export async function readObjectBody(ctx: OpContext): Promise<ObjectBody> {
         throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
       }
       checksum = { algorithm: declared.algorithm, value: computed };
+    } else if (options.checksum) {
+      checksum = { algorithm: options.checksum, value: staged.checksums[options.checksum]! };
     }
     return { ...staged, checksum };
   } catch (error) {

@@ -3,7 +3,8 @@
 import { uriEncode } from "../auth/sigv4.ts";
 import { S3Error } from "../errors.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
-import { listPage } from "./_listing.ts";
+import type { ObjectRow } from "../store/meta.ts";
+import { listObjectPage, type ListingPage } from "./_listing.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { readSmallBody } from "./_payload.ts";
 
@@ -78,13 +79,13 @@ function listingOptions(ctx: OpContext) {
   return { prefix: q.get("prefix") ?? "", delimiter: q.get("delimiter") ?? "", maxKeys: parseMaxKeys(ctx), encodingType: encodingType ?? undefined, encode };
 }
 
-function renderContents(page: ReturnType<typeof listPage>, encode: (s: string) => string, withOwner: boolean) {
+function renderContents(page: ListingPage<ObjectRow>, encode: (s: string) => string, withOwner: boolean) {
   return {
     Contents: page.contents.map((o) => ({
       Key: encode(o.key),
       LastModified: new Date(o.lastModified).toISOString(),
       ETag: o.etag,
-      ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: "FULL_OBJECT" } : {}),
+      ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType ?? "FULL_OBJECT" } : {}),
       Size: o.size,
       ...(withOwner ? { Owner: OWNER } : {}),
       StorageClass: "STANDARD",
@@ -106,7 +107,7 @@ export const listObjectsV2: Handler = (ctx) => {
     }
     after = decoded;
   }
-  const page = listPage(ctx.meta, ctx.parsed.bucket!, { prefix: o.prefix, delimiter: o.delimiter, after, maxKeys: o.maxKeys });
+  const page = listObjectPage(ctx.meta, ctx.parsed.bucket!, { prefix: o.prefix, delimiter: o.delimiter, after, maxKeys: o.maxKeys });
   return xmlResponse("ListBucketResult", {
     Name: ctx.parsed.bucket!,
     Prefix: o.encode(o.prefix),
@@ -126,7 +127,7 @@ export const listObjects: Handler = (ctx) => {
   requireBucket(ctx);
   const o = listingOptions(ctx);
   const marker = ctx.parsed.query.get("marker") ?? "";
-  const page = listPage(ctx.meta, ctx.parsed.bucket!, { prefix: o.prefix, delimiter: o.delimiter, after: marker, maxKeys: o.maxKeys });
+  const page = listObjectPage(ctx.meta, ctx.parsed.bucket!, { prefix: o.prefix, delimiter: o.delimiter, after: marker, maxKeys: o.maxKeys });
   return xmlResponse("ListBucketResult", {
     Name: ctx.parsed.bucket!,
     Prefix: o.encode(o.prefix),

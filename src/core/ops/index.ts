@@ -3,7 +3,9 @@
 import type { OperationName } from "../router.ts";
 import type { Handler } from "./_context.ts";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjects, listObjectsV2 } from "./buckets.ts";
-import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart } from "./multipart.ts";
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from "./multipart.ts";
+import { listMultipartUploads, listParts } from "./multipart-lists.ts";
+import { getObjectAttributes } from "./object-attributes.ts";
 import { deleteObject, getObject, headObject, putObject } from "./objects.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
@@ -22,7 +24,10 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   DeleteObject: deleteObject,
   CreateMultipartUpload: createMultipartUpload,
   UploadPart: uploadPart,
+  UploadPartCopy: uploadPartCopy,
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
   ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
+  GetObjectAttributes: getObjectAttributes,
 };

@@ -1,22 +1,23 @@
-// Multipart upload: CreateMultipartUpload, UploadPart, CompleteMultipartUpload, AbortMultipartUpload, ListParts.
-// Parts are blobs like any other; completion writes rows only, so it copies no bytes whatever the size.
+// Multipart upload: CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload,
+// AbortMultipartUpload. Parts are blobs like any other; completion writes rows only, so it copies no
+// bytes whatever the size, and merging the parts into one blob happens later, off the request path.
 import { createHash } from "node:crypto";
 import { uriEncode } from "../auth/sigv4.ts";
-import { checksumHeader, parseChecksumAlgorithm } from "../checksums.ts";
+import { CHECKSUM_ALGORITHMS, checksumHeader, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
-import type { PartRow, UploadRow } from "../store/meta.ts";
+import { ALLOWED_TYPES, CHECKSUM_TYPES, combineCrcs, compositeChecksum, defaultChecksumType, type ChecksumType } from "../multipart-checksums.ts";
+import type { ObjectRow, PartRow, UploadRow } from "../store/meta.ts";
+import { readPartsStream } from "../store/read-parts.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { parseCopySourceRange, requireCopySource } from "./_copy-source.ts";
+import { MAX_PART_NUMBER, MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
-import { readObjectBody, readSmallBody } from "./_payload.ts";
+import { declaredChecksum, readObjectBody, readSmallBody } from "./_payload.ts";
 
-const MAX_PART_NUMBER = 10_000;
-/** S3's minimum size of every part but the last. */
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
-const MAX_COMPLETE_BODY = 10_000 * 256;
-const DEFAULT_MAX_PARTS = 1000;
+const MAX_COMPLETE_BODY = 10_000 * 512;
 
-function requireUpload(ctx: OpContext): UploadRow {
+export function requireUpload(ctx: OpContext): UploadRow {
   requireBucket(ctx);
   const uploadId = ctx.parsed.query.get("uploadId") ?? "";
   const upload = ctx.meta.getUpload(uploadId);
@@ -39,61 +40,143 @@ export function multipartETag(partETags: readonly string[]): string {
   return `"${md5.digest("hex")}-${partETags.length}"`;
 }
 
+let lastIdTime = 0;
+/**
+ * Upload ids start with the creation time in fixed-width base 36, so that ordering by id is ordering by
+ * initiation, as ListMultipartUploads promises within a key; the rest is random.
+ */
+function newUploadId(): string {
+  lastIdTime = Math.max(Date.now(), lastIdTime + 1);
+  return lastIdTime.toString(36).padStart(10, "0") + Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
+}
+
+/** x-amz-checksum-algorithm and x-amz-checksum-type of CreateMultipartUpload, with S3's allowed pairs. */
+function uploadChecksum(headers: Headers): Pick<UploadRow, "checksumAlgorithm" | "checksumType"> {
+  const requested = headers.get("x-amz-checksum-algorithm");
+  const requestedType = headers.get("x-amz-checksum-type");
+  if (requested === null) {
+    if (requestedType !== null) throw new S3Error("InvalidRequest", { message: "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header." });
+    return { checksumAlgorithm: null, checksumType: null };
+  }
+  const algorithm = parseChecksumAlgorithm(requested);
+  if (!algorithm) throw new S3Error("InvalidRequest", { message: `Checksum algorithm provided is unsupported: ${requested}` });
+  if (requestedType === null) return { checksumAlgorithm: algorithm, checksumType: defaultChecksumType(algorithm) };
+  const type = requestedType.toUpperCase() as ChecksumType;
+  if (!CHECKSUM_TYPES.includes(type)) throw new S3Error("InvalidRequest", { message: `Value for x-amz-checksum-type header is invalid: ${requestedType}` });
+  if (!ALLOWED_TYPES[algorithm].includes(type)) throw new S3Error("InvalidRequest", { message: `The ${type} checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.` });
+  return { checksumAlgorithm: algorithm, checksumType: type };
+}
+
+const checksumMismatch = (expected: ChecksumAlgorithm | null, actual: ChecksumAlgorithm | null) =>
+  new S3Error("InvalidRequest", { message: `Checksum Type mismatch occurred, expected checksum Type: ${expected?.toLowerCase() ?? "null"}, actual checksum Type: ${actual?.toLowerCase() ?? "null"}` });
+
 export const createMultipartUpload: Handler = (ctx) => {
   const key = ctx.parsed.key!;
   validateKey(key);
   requireBucket(ctx);
   const headers = ctx.req.headers;
-  const requested = headers.get("x-amz-checksum-algorithm");
-  const checksumAlgorithm = requested === null ? null : parseChecksumAlgorithm(requested) ?? null;
-  if (requested !== null && checksumAlgorithm === null) throw new S3Error("InvalidRequest", { message: `Checksum algorithm provided is unsupported: ${requested}` });
-  const uploadId = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
+  const checksum = uploadChecksum(headers);
+  const uploadId = newUploadId();
   ctx.meta.createUpload({
-    uploadId, bucket: ctx.parsed.bucket!, key, createdAt: ctx.now, contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE,
-    headers: readStoredHeaders(headers), metadata: readUserMetadata(headers), checksumAlgorithm,
+    uploadId, bucket: ctx.parsed.bucket!, key, createdAt: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE,
+    headers: readStoredHeaders(headers), metadata: readUserMetadata(headers), ...checksum,
   });
   const response = xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.parsed.bucket!, Key: key, UploadId: uploadId });
-  if (checksumAlgorithm) response.headers.set("x-amz-checksum-algorithm", checksumAlgorithm);
+  if (checksum.checksumAlgorithm) {
+    response.headers.set("x-amz-checksum-algorithm", checksum.checksumAlgorithm);
+    response.headers.set("x-amz-checksum-type", checksum.checksumType!);
+  }
   return response;
 };
+
+/** Stores a part row, unless the upload was completed or aborted while the part's bytes came in. */
+function savePart(ctx: OpContext, upload: UploadRow, part: PartRow): void {
+  if (!ctx.meta.getUpload(upload.uploadId)) throw new S3Error("NoSuchUpload", { UploadId: upload.uploadId });
+  ctx.meta.putUploadPart(upload.uploadId, part);
+}
 
 export const uploadPart: Handler = async (ctx) => {
   const partNumber = parsePartNumber(ctx.parsed.query.get("partNumber"));
   const upload = requireUpload(ctx);
-  const body = await readObjectBody(ctx);
+  // With an upload checksum, every part carries that algorithm; a COMPOSITE one needs the client's value.
+  const declared = declaredChecksum(ctx.req.headers)?.algorithm ?? null;
+  if (upload.checksumAlgorithm && declared !== upload.checksumAlgorithm && (declared !== null || upload.checksumType === "COMPOSITE")) {
+    throw checksumMismatch(upload.checksumAlgorithm, declared);
+  }
+  const body = await readObjectBody(ctx, { checksum: upload.checksumAlgorithm ?? undefined });
   await body.commit();
-  const part: PartRow = { partNumber, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`, lastModified: Date.now(), checksumValue: body.checksum?.value ?? null };
-  // The upload may have been completed or aborted while this part streamed in.
-  if (!ctx.meta.getUpload(upload.uploadId)) throw new S3Error("NoSuchUpload", { UploadId: upload.uploadId });
-  ctx.meta.putUploadPart(upload.uploadId, part);
+  const part: PartRow = {
+    partNumber, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`, lastModified: Date.now(),
+    checksumValue: upload.checksumAlgorithm ? body.checksum!.value : null,
+  };
+  savePart(ctx, upload, part);
   const headers = new Headers({ etag: part.etag });
   if (body.checksum) headers.set(checksumHeader(body.checksum.algorithm), body.checksum.value);
   return new Response(null, { headers });
 };
 
+export const uploadPartCopy: Handler = async (ctx) => {
+  const partNumber = parsePartNumber(ctx.parsed.query.get("partNumber"));
+  const upload = requireUpload(ctx);
+  const source = requireCopySource(ctx);
+  const range = parseCopySourceRange(ctx.req.headers.get("x-amz-copy-source-range"), source.size);
+  const start = range?.start ?? 0, end = range?.end ?? source.size - 1;
+  if (end - start + 1 > ctx.config.maxObjectSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: ctx.config.maxObjectSize, ProposedSize: end - start + 1 });
+  const bytes = source.sha256 === ""
+    ? readPartsStream(ctx.blobs, ctx.meta.getObjectParts(source.bucket, source.key), start, end)
+    : ctx.blobs.file(source.sha256).slice(start, end + 1).stream();
+  const checksums = upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [];
+  const staged = await ctx.blobs.stage(bytes, { checksums, maxSize: ctx.config.maxObjectSize });
+  await staged.commit();
+  const checksumValue = upload.checksumAlgorithm ? staged.checksums[upload.checksumAlgorithm]! : null;
+  const part: PartRow = { partNumber, sha256: staged.sha256, size: staged.size, etag: `"${staged.md5}"`, lastModified: Date.now(), checksumValue };
+  savePart(ctx, upload, part);
+  return xmlResponse("CopyPartResult", {
+    ETag: part.etag,
+    LastModified: new Date(part.lastModified).toISOString(),
+    ...(upload.checksumAlgorithm ? { [`Checksum${upload.checksumAlgorithm}`]: checksumValue } : {}),
+  });
+};
+
+interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  checksums: Partial<Record<ChecksumAlgorithm, string>>;
+}
+
 /** The part list of a CompleteMultipartUpload body, as given. */
-function parseCompletedParts(text: string): { partNumber: number; etag: string }[] {
+function parseCompletedParts(text: string): CompletedPart[] {
   const root = parseXml(text).CompleteMultipartUpload as XmlObject | undefined;
   const parts = root && typeof root === "object" ? (root.Part as XmlObject[] | undefined) : undefined;
   if (!parts || parts.length === 0) throw new S3Error("MalformedXML");
   return parts.map((p) => {
-    const partNumber = Number(p.PartNumber);
+    const partNumber = typeof p.PartNumber === "string" && /^\d+$/.test(p.PartNumber.trim()) ? Number(p.PartNumber) : NaN;
     if (!Number.isInteger(partNumber) || typeof p.ETag !== "string") throw new S3Error("MalformedXML");
-    return { partNumber, etag: p.ETag };
+    const checksums: CompletedPart["checksums"] = {};
+    for (const algorithm of CHECKSUM_ALGORITHMS) {
+      const value = p[`Checksum${algorithm}`];
+      if (typeof value === "string") checksums[algorithm] = value.trim();
+    }
+    return { partNumber, etag: p.ETag, checksums };
   });
 }
 
 const normalizeETag = (etag: string) => etag.trim().replace(/^"|"$/g, "").toLowerCase();
 
-export const completeMultipartUpload: Handler = async (ctx) => {
-  const upload = requireUpload(ctx);
-  const requested = parseCompletedParts(new TextDecoder().decode(await readSmallBody(ctx, MAX_COMPLETE_BODY)));
-  const stored = new Map(ctx.meta.getUploadParts(upload.uploadId).map((p) => [p.partNumber, p]));
+/** Matches the requested parts against the stored ones, in S3's order of checks. */
+function matchParts(upload: UploadRow, requested: readonly CompletedPart[], stored: ReadonlyMap<number, PartRow>): PartRow[] {
   const parts: PartRow[] = [];
   for (const [i, r] of requested.entries()) {
     if (i > 0 && r.partNumber <= requested[i - 1]!.partNumber) throw new S3Error("InvalidPartOrder", { UploadId: upload.uploadId });
     const part = stored.get(r.partNumber);
-    if (!part || normalizeETag(part.etag) !== normalizeETag(r.etag)) throw new S3Error("InvalidPart", { UploadId: upload.uploadId, PartNumber: r.partNumber, ETag: r.etag });
+    const algorithm = upload.checksumAlgorithm;
+    const claimed = algorithm ? r.checksums[algorithm] : undefined;
+    if (!part || normalizeETag(part.etag) !== normalizeETag(r.etag) || (claimed !== undefined && claimed !== part.checksumValue)) {
+      throw new S3Error("InvalidPart", { UploadId: upload.uploadId, PartNumber: r.partNumber, ETag: r.etag });
+    }
+    if (algorithm && upload.checksumType === "COMPOSITE" && claimed === undefined) {
+      throw new S3Error("InvalidRequest", { message: `The upload was created using a ${algorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${r.partNumber} in the request.` });
+    }
     parts.push(part);
   }
   for (const part of parts.slice(0, -1)) {
@@ -101,46 +184,77 @@ export const completeMultipartUpload: Handler = async (ctx) => {
       throw new S3Error("EntityTooSmall", { ProposedSize: part.size, MinSizeAllowed: MIN_PART_SIZE, PartNumber: part.partNumber, ETag: part.etag });
     }
   }
+  return parts;
+}
+
+/** The object's checksum from its parts' checksums, checked against what the Complete request claims. */
+function objectChecksum(headers: Headers, upload: UploadRow, parts: readonly PartRow[]): string | null {
+  const algorithm = upload.checksumAlgorithm;
+  const claimedType = headers.get("x-amz-checksum-type");
+  const claimed = CHECKSUM_ALGORITHMS.filter((a) => headers.has(checksumHeader(a)));
+  if (!algorithm) return null;
+  if (claimedType !== null && claimedType.toUpperCase() !== upload.checksumType) {
+    throw new S3Error("InvalidRequest", { message: `The upload was created using the ${upload.checksumType} checksum mode. The complete request must use the same checksum mode.` });
+  }
+  if (claimed.some((a) => a !== algorithm)) throw checksumMismatch(algorithm, claimed.find((a) => a !== algorithm)!);
+  const value = upload.checksumType === "FULL_OBJECT"
+    ? combineCrcs(algorithm, parts.map((p) => ({ value: p.checksumValue!, size: p.size })))
+    : compositeChecksum(algorithm, parts.map((p) => p.checksumValue!));
+  const expected = headers.get(checksumHeader(algorithm));
+  if (expected !== null && expected.trim() !== value && `${expected.trim()}-${parts.length}` !== value) {
+    throw new S3Error("BadDigest", { message: `The ${algorithm.toLowerCase()} you specified for the full object did not match the one calculated from its parts.` });
+  }
+  return value;
+}
+
+/** If-None-Match: * and If-Match on CompleteMultipartUpload, checked in the same transaction as the write. */
+function writeConditions(headers: Headers, key: string): ((current: ObjectRow | undefined) => void) | undefined {
+  const ifNoneMatch = headers.get("if-none-match");
+  const ifMatch = headers.get("if-match");
+  if (ifNoneMatch === null && ifMatch === null) return undefined;
+  if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*") throw new S3Error("NotImplemented", { message: "If-None-Match on a write accepts only *." });
+  return (current) => {
+    if (ifNoneMatch !== null && current) throw new S3Error("PreconditionFailed", { Condition: "If-None-Match" });
+    if (ifMatch !== null) {
+      if (!current) throw new S3Error("NoSuchKey", { Key: key });
+      if (normalizeETag(ifMatch) !== normalizeETag(current.etag)) throw new S3Error("PreconditionFailed", { Condition: "If-Match" });
+    }
+  };
+}
+
+export const completeMultipartUpload: Handler = async (ctx) => {
+  const upload = requireUpload(ctx);
+  const headers = ctx.req.headers;
+  const requested = parseCompletedParts(new TextDecoder().decode(await readSmallBody(ctx, MAX_COMPLETE_BODY)));
+  const stored = new Map(ctx.meta.getUploadParts(upload.uploadId).map((p) => [p.partNumber, p]));
+  const parts = matchParts(upload, requested, stored);
+  const size = parts.reduce((sum, p) => sum + p.size, 0);
+  const declaredSize = headers.get("x-amz-mp-object-size");
+  if (declaredSize !== null && Number(declaredSize) !== size) {
+    throw new S3Error("InvalidRequest", { message: `The provided 'x-amz-mp-object-size' header value ${declaredSize} does not match what was computed: ${size}` });
+  }
+  const checksumValue = objectChecksum(headers, upload, parts);
   const etag = multipartETag(parts.map((p) => p.etag));
+  // One part is already one blob: nothing to merge.
+  const single = parts.length === 1 ? parts[0]!.sha256 : "";
   ctx.meta.completeUpload(upload.uploadId, {
-    bucket: upload.bucket, key: upload.key, sha256: "", size: parts.reduce((sum, p) => sum + p.size, 0), etag,
-    lastModified: Date.now(), contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
-    checksumAlgorithm: null, checksumValue: null, partsCount: parts.length,
-  }, parts);
+    bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified: Date.now(),
+    contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
+    checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, partsCount: parts.length,
+  }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
+  if (!single) ctx.merger.schedule(upload.bucket, upload.key);
   return xmlResponse("CompleteMultipartUploadResult", {
-    Location: `${new URL(ctx.req.url).origin}/${ctx.parsed.bucket}/${uriEncode(upload.key, true)}`,
+    Location: `${new URL(ctx.req.url).origin}/${upload.bucket}/${uriEncode(upload.key, true)}`,
     Bucket: upload.bucket,
     Key: upload.key,
     ETag: etag,
+    ...(upload.checksumAlgorithm ? { [`Checksum${upload.checksumAlgorithm}`]: checksumValue, ChecksumType: upload.checksumType } : {}),
   });
 };
 
 export const abortMultipartUpload: Handler = (ctx) => {
   const upload = requireUpload(ctx);
+  // The part rows go now; their blobs stay until gc, since another object may share them.
   ctx.meta.deleteUpload(upload.uploadId);
   return new Response(null, { status: 204 });
-};
-
-export const listParts: Handler = (ctx) => {
-  const upload = requireUpload(ctx);
-  const q = ctx.parsed.query;
-  const marker = Number(q.get("part-number-marker") ?? 0) || 0;
-  const maxParts = Math.min(Number(q.get("max-parts") ?? DEFAULT_MAX_PARTS) || DEFAULT_MAX_PARTS, DEFAULT_MAX_PARTS);
-  const after = ctx.meta.getUploadParts(upload.uploadId).filter((p) => p.partNumber > marker);
-  const page = after.slice(0, maxParts);
-  const owner = { ID: ctx.auth.accessKeyId, DisplayName: ctx.auth.accessKeyId };
-  return xmlResponse("ListPartsResult", {
-    Bucket: upload.bucket,
-    Key: upload.key,
-    UploadId: upload.uploadId,
-    PartNumberMarker: marker,
-    NextPartNumberMarker: page.at(-1)?.partNumber ?? marker,
-    MaxParts: maxParts,
-    IsTruncated: after.length > page.length,
-    ...(upload.checksumAlgorithm ? { ChecksumAlgorithm: upload.checksumAlgorithm } : {}),
-    Initiator: owner,
-    Owner: owner,
-    StorageClass: "STANDARD",
-    Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: new Date(p.lastModified).toISOString(), ETag: p.etag, Size: p.size })),
-  });
 };

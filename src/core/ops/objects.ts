@@ -1,11 +1,13 @@
 // Object operations: PutObject, GetObject, HeadObject, DeleteObject.
 // Writes are blob first, row second; reads stream the blob file and never buffer an object.
-import { checksumHeader } from "../checksums.ts";
+import { checksumHeader, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
-import type { BlobStore } from "../store/blobs.ts";
+import type { ChecksumType } from "../multipart-checksums.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
+import { readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
 import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
+import { MAX_PART_NUMBER } from "./_limits.ts";
 import { readObjectBody } from "./_payload.ts";
 
 export const putObject: Handler = async (ctx) => {
@@ -19,7 +21,7 @@ export const putObject: Handler = async (ctx) => {
   const row: ObjectRow = {
     bucket: ctx.parsed.bucket!, key, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`,
     lastModified: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata,
-    checksumAlgorithm: body.checksum?.algorithm ?? null, checksumValue: body.checksum?.value ?? null, partsCount: 0,
+    checksumAlgorithm: body.checksum?.algorithm ?? null, checksumValue: body.checksum?.value ?? null, checksumType: body.checksum ? "FULL_OBJECT" : null, partsCount: 0,
   };
   await body.commit();
   try {
@@ -53,64 +55,57 @@ function readObject(ctx: OpContext, withBody: boolean): Response {
   const headers = objectHeaders(object);
   const notModified = checkPreconditions(ctx.req.headers, object);
   if (notModified) return new Response(null, { status: 304, headers: pick(headers, ["etag", "last-modified"]) });
-  const range = parseRange(ctx.req.headers.get("range"), object.size);
+  const partNumber = ctx.parsed.query.get("partNumber");
+  const parts = object.partsCount > 0 && (object.sha256 === "" || partNumber !== null) ? ctx.meta.getObjectParts(object.bucket, object.key) : [];
+  const selected = partNumber !== null ? selectPart(ctx, object, parts, partNumber) : undefined;
+  const range = selected?.range ?? parseRange(ctx.req.headers.get("range"), object.size);
   if (range) {
     headers.set("content-range", `bytes ${range.start}-${range.end}/${object.size}`);
     headers.set("content-length", String(range.end - range.start + 1));
   } else {
     headers.set("content-length", String(object.size));
-    // A checksum covers the whole object: never sent with a part of it.
-    if (ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED" && object.checksumAlgorithm) {
-      headers.set(checksumHeader(object.checksumAlgorithm), object.checksumValue!);
-      headers.set("x-amz-checksum-type", "FULL_OBJECT");
-    }
+  }
+  if (object.partsCount > 0 && partNumber !== null) headers.set("x-amz-mp-parts-count", String(object.partsCount));
+  // A checksum covers what it was computed over: the object or one part of it, never a Range.
+  const checksum = selected ? selected.checksum : range ? undefined : objectChecksum(object);
+  if (checksum && ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
+    headers.set(checksumHeader(checksum.algorithm), checksum.value);
+    headers.set("x-amz-checksum-type", checksum.type);
   }
   const status = range ? 206 : 200;
   if (!withBody || object.size === 0) return new Response(null, { status, headers });
-  if (object.partsCount > 0) {
-    const parts = ctx.meta.getObjectParts(object.bucket, object.key);
-    return new Response(partsBody(ctx.blobs, parts, range?.start ?? 0, range?.end ?? object.size - 1), { status, headers });
-  }
+  const start = range?.start ?? 0, end = range?.end ?? object.size - 1;
+  // Not merged into one blob yet: read from the parts (see store/merge-parts.ts).
+  if (object.sha256 === "") return new Response(readParts(ctx.blobs, parts, start, end), { status, headers });
   const file = ctx.blobs.file(object.sha256);
-  return new Response(range ? file.slice(range.start, range.end + 1) : file, { status, headers });
+  return new Response(range ? file.slice(start, end + 1) : file, { status, headers });
 }
 
+interface ResponseChecksum { algorithm: ChecksumAlgorithm; value: string; type: ChecksumType }
+
+export const objectChecksum = (o: ObjectRow): ResponseChecksum | undefined =>
+  o.checksumAlgorithm && o.checksumValue ? { algorithm: o.checksumAlgorithm, value: o.checksumValue, type: o.checksumType ?? "FULL_OBJECT" } : undefined;
+
 /**
- * Bytes start..end (inclusive) of an object stored as parts. Bytes within one part are that part's
- * file slice, which Bun sends with sendfile and a Content-Length. Bytes across parts are read part
- * by part on demand, so memory stays flat whatever the size.
- * Deviation: Bun.serve drops a handler's Content-Length for stream bodies (oven-sh/bun#10507), so
- * those responses go out chunked, without Content-Length. HeadObject still reports the size.
+ * GetObject/HeadObject `partNumber`: the Nth part of a multipart object, sent as a ranged read.
+ * An object written in one piece has one part, the whole object.
  */
-function partsBody(blobs: BlobStore, parts: readonly PartRow[], start: number, end: number): Blob | ReadableStream<Uint8Array> {
-  const segments: { sha256: string; from: number; to: number }[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    const from = Math.max(start, offset), to = Math.min(end + 1, offset + part.size);
-    if (from < to) segments.push({ sha256: part.sha256, from: from - offset, to: to - offset });
-    offset += part.size;
+function selectPart(ctx: OpContext, object: ObjectRow, parts: readonly PartRow[], text: string): { range: { start: number; end: number }; checksum?: ResponseChecksum } {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= MAX_PART_NUMBER)) {
+    throw new S3Error("InvalidArgument", { message: `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, ArgumentName: "partNumber", ArgumentValue: text });
   }
-  const sliceOf = (s: (typeof segments)[number]) => blobs.file(s.sha256).slice(s.from, s.to);
-  if (segments.length === 1) return sliceOf(segments[0]!);
-  let next = 0;
-  let reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(reason?: unknown): Promise<void> } | undefined;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        if (!reader) {
-          const segment = segments[next++];
-          if (!segment) return controller.close();
-          reader = sliceOf(segment).stream().getReader();
-        }
-        const { done, value } = await reader!.read();
-        if (!done) return controller.enqueue(value!);
-        reader = undefined;
-      }
-    },
-    async cancel(reason) {
-      await reader?.cancel(reason);
-    },
-  });
+  if (ctx.req.headers.has("range")) throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter" });
+  const count = Math.max(1, object.partsCount);
+  if (n > count || object.size === 0) throw new S3Error("InvalidPartNumber", { PartNumberRequested: n, ActualPartCount: count });
+  if (object.partsCount === 0) return { range: { start: 0, end: object.size - 1 }, checksum: objectChecksum(object) };
+  let start = 0;
+  for (const part of parts.slice(0, n - 1)) start += part.size;
+  const part = parts[n - 1]!;
+  const checksum = object.checksumAlgorithm && part.checksumValue
+    ? { algorithm: object.checksumAlgorithm, value: part.checksumValue, type: object.checksumType ?? "COMPOSITE" }
+    : undefined;
+  return { range: { start, end: start + part.size - 1 }, checksum };
 }
 
 function objectHeaders(object: ObjectRow): Headers {

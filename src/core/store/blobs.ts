@@ -25,6 +25,8 @@ export interface StageOptions {
   checksums?: readonly ChecksumAlgorithm[];
   /** Bytes beyond this fail the write with EntityTooLarge. */
   maxSize: number;
+  /** False skips the MD5 (md5 is then ""): merging parts keeps the multipart ETag and needs none. */
+  md5?: boolean;
 }
 
 export interface BlobStore {
@@ -59,7 +61,7 @@ export class FsBlobStore implements BlobStore {
   async stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob> {
     const tmpPath = join(this.tmpDir, `${Date.now()}-${crypto.randomUUID()}`);
     const sha256 = new Bun.CryptoHasher("sha256");
-    const md5 = new Bun.CryptoHasher("md5");
+    const md5 = options.md5 === false ? undefined : new Bun.CryptoHasher("md5");
     const checksums = (options.checksums ?? []).map((algorithm) => [algorithm, createChecksum(algorithm)] as const);
     const sink = Bun.file(tmpPath).writer({ highWaterMark: WRITE_BUFFER });
     let size = 0;
@@ -69,7 +71,7 @@ export class FsBlobStore implements BlobStore {
           size += chunk.length;
           if (size > options.maxSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: options.maxSize, ProposedSize: size });
           sha256.update(chunk);
-          md5.update(chunk);
+          md5?.update(chunk);
           for (const [, checksum] of checksums) checksum.update(chunk);
           const pending = sink.write(chunk);
           if (typeof pending !== "number") await pending;
@@ -85,7 +87,7 @@ export class FsBlobStore implements BlobStore {
     const address = sha256.digest("hex");
     return {
       sha256: address,
-      md5: md5.digest("hex"),
+      md5: md5?.digest("hex") ?? "",
       size,
       checksums: Object.fromEntries(checksums.map(([algorithm, checksum]) => [algorithm, checksum.digest()])),
       commit: () => this.publish(tmpPath, address).catch(async (error) => {

@@ -2,6 +2,7 @@
 // Keys are TEXT compared with BINARY collation, i.e. UTF-8 byte order, which is S3's listing order.
 import { Database } from "bun:sqlite";
 import type { ChecksumAlgorithm } from "../checksums.ts";
+import type { ChecksumType } from "../multipart-checksums.ts";
 
 export interface BucketRow {
   name: string;
@@ -23,14 +24,17 @@ export interface ObjectRow {
   /** User metadata, names without the x-amz-meta- prefix. */
   metadata: Record<string, string>;
   checksumAlgorithm: ChecksumAlgorithm | null;
+  /** For multipart objects with a COMPOSITE checksum, "<digest>-N". */
   checksumValue: string | null;
-  /** 0 for an object stored as one blob; N for a completed multipart upload stored as its N parts. */
+  checksumType: ChecksumType | null;
+  /** 0 for an object written in one piece; N for a completed multipart upload of N parts. */
   partsCount: number;
 }
 
 /** One stored part of a multipart object or of an upload in progress. */
 export interface PartRow {
   partNumber: number;
+  /** The part's blob; '' once the object's parts were merged into one blob (objects.sha256). */
   sha256: string;
   size: number;
   /** Quoted MD5 of the part. */
@@ -40,20 +44,20 @@ export interface PartRow {
 }
 
 /** An upload in progress: what CreateMultipartUpload was told, applied to the object on completion. */
-export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentType" | "headers" | "metadata" | "checksumAlgorithm"> {
+export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentType" | "headers" | "metadata" | "checksumAlgorithm" | "checksumType"> {
   uploadId: string;
   createdAt: number;
 }
 
 interface PartRecord { part_number: number; sha256: string; size: number; etag: string; last_modified: number; checksum_value: string | null }
 interface UploadRecord {
-  upload_id: string; bucket: string; key: string; created_at: number; content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null;
+  upload_id: string; bucket: string; key: string; created_at: number; content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null; checksum_type: ChecksumType | null;
 }
 
 interface ObjectRecord {
   bucket: string; key: string; sha256: string; size: number; etag: string; last_modified: number;
   content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null; checksum_value: string | null;
-  parts_count: number;
+  parts_count: number; checksum_type: ChecksumType | null;
 }
 
 /** Ordered migrations; entry i takes a database from user_version i to i + 1. */
@@ -116,6 +120,11 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (upload_id, part_number)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX upload_parts_by_blob ON upload_parts(sha256);`,
+  // Multipart checksum types. Multipart objects are merged into one blob off the request path;
+  // until then objects.sha256 is '' and the partial index finds them at start.
+  `ALTER TABLE uploads ADD COLUMN checksum_type TEXT;
+   ALTER TABLE objects ADD COLUMN checksum_type TEXT;
+   CREATE INDEX objects_unmerged ON objects(bucket, key) WHERE sha256 = '';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -123,7 +132,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const toObjectRow = (r: ObjectRecord): ObjectRow => ({
   bucket: r.bucket, key: r.key, sha256: r.sha256, size: r.size, etag: r.etag, lastModified: r.last_modified,
   contentType: r.content_type, headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata),
-  checksumAlgorithm: r.checksum_algorithm, checksumValue: r.checksum_value, partsCount: r.parts_count,
+  checksumAlgorithm: r.checksum_algorithm, checksumValue: r.checksum_value, checksumType: r.checksum_type, partsCount: r.parts_count,
 });
 
 const toPartRow = (r: PartRecord): PartRow => ({
@@ -132,7 +141,7 @@ const toPartRow = (r: PartRecord): PartRow => ({
 
 const toUploadRow = (r: UploadRecord): UploadRow => ({
   uploadId: r.upload_id, bucket: r.bucket, key: r.key, createdAt: r.created_at, contentType: r.content_type,
-  headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata), checksumAlgorithm: r.checksum_algorithm,
+  headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata), checksumAlgorithm: r.checksum_algorithm, checksumType: r.checksum_type,
 });
 
 export class Metadata {
@@ -152,15 +161,22 @@ export class Metadata {
       deleteBucket: db.query<unknown, [string]>("DELETE FROM buckets WHERE name = ?"),
       deleteBucketUploads: db.query<unknown, [string]>("DELETE FROM uploads WHERE bucket = ?"),
       anyObject: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1"),
-      putObject: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null, number]>(
-        `INSERT OR REPLACE INTO objects (bucket, key, sha256, size, etag, last_modified, content_type, headers, metadata, checksum_algorithm, checksum_value, parts_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      putObject: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null, string | null, number]>(
+        `INSERT OR REPLACE INTO objects (bucket, key, sha256, size, etag, last_modified, content_type, headers, metadata, checksum_algorithm, checksum_value, checksum_type, parts_count)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      mergeObject: db.query<unknown, [string, string, string, string, number]>(
+        "UPDATE objects SET sha256 = ? WHERE bucket = ? AND key = ? AND sha256 = '' AND etag = ? AND last_modified = ?"),
+      clearPartBlobs: db.query<unknown, [string, string]>("UPDATE object_parts SET sha256 = '' WHERE bucket = ? AND key = ?"),
+      unmerged: db.query<{ bucket: string; key: string }, []>("SELECT bucket, key FROM objects WHERE sha256 = ''"),
       deleteObjectParts: db.query<unknown, [string, string]>("DELETE FROM object_parts WHERE bucket = ? AND key = ?"),
       insertObjectPart: db.query<unknown, [string, string, number, string, number, string, number, string | null]>(
         "INSERT INTO object_parts (bucket, key, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
       getObjectParts: db.query<PartRecord, [string, string]>("SELECT * FROM object_parts WHERE bucket = ? AND key = ? ORDER BY part_number"),
-      insertUpload: db.query<unknown, [string, string, string, number, string, string, string, string | null]>(
-        "INSERT INTO uploads (upload_id, bucket, key, created_at, content_type, headers, metadata, checksum_algorithm) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      insertUpload: db.query<unknown, [string, string, string, number, string, string, string, string | null, string | null]>(
+        "INSERT INTO uploads (upload_id, bucket, key, created_at, content_type, headers, metadata, checksum_algorithm, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+      listUploads: db.query<UploadRecord, [string, string | null, string, string, string | null, number]>(
+        `SELECT * FROM uploads WHERE bucket = ?1 AND (key > ?3 OR (key = ?3 AND ?2 IS NOT NULL AND upload_id > ?2)) AND key >= ?4 AND (?5 IS NULL OR key < ?5)
+         ORDER BY key, upload_id LIMIT ?6`),
       getUpload: db.query<UploadRecord, [string]>("SELECT * FROM uploads WHERE upload_id = ?"),
       deleteUpload: db.query<unknown, [string]>("DELETE FROM uploads WHERE upload_id = ?"),
       putUploadPart: db.query<unknown, [string, number, string, number, string, number, string | null]>(
@@ -224,7 +240,7 @@ export class Metadata {
   private writeObject(o: ObjectRow, parts: readonly PartRow[]): void {
     this.stmt.deleteObjectParts.run(o.bucket, o.key);
     this.stmt.putObject.run(o.bucket, o.key, o.sha256, o.size, o.etag, o.lastModified, o.contentType,
-      JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue, parts.length);
+      JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue, o.checksumType, o.partsCount);
     for (const p of parts) this.stmt.insertObjectPart.run(o.bucket, o.key, p.partNumber, p.sha256, p.size, p.etag, p.lastModified, p.checksumValue);
   }
 
@@ -233,7 +249,7 @@ export class Metadata {
   }
 
   createUpload(u: UploadRow): void {
-    this.stmt.insertUpload.run(u.uploadId, u.bucket, u.key, u.createdAt, u.contentType, JSON.stringify(u.headers), JSON.stringify(u.metadata), u.checksumAlgorithm);
+    this.stmt.insertUpload.run(u.uploadId, u.bucket, u.key, u.createdAt, u.contentType, JSON.stringify(u.headers), JSON.stringify(u.metadata), u.checksumAlgorithm, u.checksumType);
   }
 
   getUpload(uploadId: string): UploadRow | undefined {
@@ -254,12 +270,38 @@ export class Metadata {
     return this.stmt.getUploadParts.all(uploadId).map(toPartRow);
   }
 
-  /** Completes an upload in one transaction: the object appears with its parts and the upload is gone. */
-  completeUpload(uploadId: string, o: ObjectRow, parts: readonly PartRow[]): void {
+  /**
+   * Completes an upload in one transaction: the object appears with its parts and the upload is gone.
+   * `precondition` sees the object it would replace and may throw, which leaves everything as it was.
+   */
+  completeUpload(uploadId: string, o: ObjectRow, parts: readonly PartRow[], precondition?: (current: ObjectRow | undefined) => void): void {
     this.db.transaction(() => {
+      precondition?.(this.getObject(o.bucket, o.key));
       this.writeObject(o, parts);
       this.stmt.deleteUpload.run(uploadId);
     })();
+  }
+
+  /** Uploads in progress of a bucket in (key, upload id) order, after a cursor; uploadId null means after every upload of that key. */
+  listUploads(bucket: string, prefix: string, after: { key: string; uploadId: string | null }, limit: number, from = prefix): UploadRow[] {
+    return this.stmt.listUploads.all(bucket, after.uploadId, after.key, from, prefixUpperBound(prefix) ?? null, limit).map(toUploadRow);
+  }
+
+  /**
+   * Points a multipart object at the one blob its parts were merged into. Guarded by the ETag and
+   * time it was merged from: an object overwritten meanwhile is left alone. Returns whether it applied.
+   */
+  mergeObject(o: Pick<ObjectRow, "bucket" | "key" | "etag" | "lastModified">, sha256: string): boolean {
+    return this.db.transaction(() => {
+      if (this.stmt.mergeObject.run(sha256, o.bucket, o.key, o.etag, o.lastModified).changes === 0) return false;
+      this.stmt.clearPartBlobs.run(o.bucket, o.key);
+      return true;
+    })();
+  }
+
+  /** Multipart objects still read from their parts. */
+  unmergedObjects(): { bucket: string; key: string }[] {
+    return this.stmt.unmerged.all();
   }
 
   getObject(bucket: string, key: string): ObjectRow | undefined {

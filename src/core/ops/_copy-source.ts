@@ -1,0 +1,80 @@
+// x-amz-copy-source and its conditions and range: shared by UploadPartCopy and CopyObject.
+import { percentDecode } from "../auth/sigv4.ts";
+import { S3Error } from "../errors.ts";
+import type { ObjectRow } from "../store/meta.ts";
+import type { OpContext } from "./_context.ts";
+
+export interface CopySource {
+  bucket: string;
+  key: string;
+}
+
+/** "bucket/key", "/bucket/key" or either URL-encoded, with an optional "?versionId=null". */
+export function parseCopySource(header: string): CopySource {
+  const [path = "", query] = header.split("?", 2);
+  if (query !== undefined) {
+    const versionId = new URLSearchParams(query).get("versionId");
+    // Buckets here are unversioned: the only version that exists is "null".
+    if (versionId !== null && versionId !== "null") throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "x-amz-copy-source", ArgumentValue: header });
+  }
+  const raw = path.replace(/^\//, "");
+  // Clients URL-encode it; one that did not and left a stray "%" gets its key as written.
+  const bytes = percentDecode(raw);
+  const decoded = bytes ? new TextDecoder().decode(bytes) : raw;
+  const slash = decoded.indexOf("/");
+  if (slash <= 0 || slash === decoded.length - 1) {
+    throw new S3Error("InvalidArgument", { message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", ArgumentName: "x-amz-copy-source", ArgumentValue: header });
+  }
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+}
+
+/** The source object of a copy, after its x-amz-copy-source-if-* conditions. */
+export function requireCopySource(ctx: OpContext): ObjectRow {
+  const source = parseCopySource(ctx.req.headers.get("x-amz-copy-source") ?? "");
+  if (!ctx.meta.getBucket(source.bucket)) throw new S3Error("NoSuchBucket", { BucketName: source.bucket });
+  const object = ctx.meta.getObject(source.bucket, source.key);
+  if (!object) throw new S3Error("NoSuchKey", { Key: source.key });
+  checkCopyConditions(ctx.req.headers, object);
+  return object;
+}
+
+const etagMatches = (condition: string, etag: string): boolean =>
+  condition.split(",").some((c) => { const t = c.trim(); return t === "*" || t === etag || `"${t}"` === etag; });
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * S3's rules: if-match outranks if-unmodified-since, and if-none-match outranks if-modified-since;
+ * any condition that fails is 412 PreconditionFailed.
+ */
+function checkCopyConditions(h: Headers, source: ObjectRow): void {
+  const fail = (condition: string) => { throw new S3Error("PreconditionFailed", { Condition: condition }); };
+  const ifMatch = h.get("x-amz-copy-source-if-match");
+  const unmodifiedSince = Date.parse(h.get("x-amz-copy-source-if-unmodified-since") ?? "");
+  if (ifMatch !== null) {
+    if (!etagMatches(ifMatch, source.etag)) fail("x-amz-copy-source-If-Match");
+  } else if (!Number.isNaN(unmodifiedSince) && seconds(source.lastModified) > seconds(unmodifiedSince)) {
+    fail("x-amz-copy-source-If-Unmodified-Since");
+  }
+  const ifNoneMatch = h.get("x-amz-copy-source-if-none-match");
+  const modifiedSince = Date.parse(h.get("x-amz-copy-source-if-modified-since") ?? "");
+  if (ifNoneMatch !== null) {
+    if (etagMatches(ifNoneMatch, source.etag)) fail("x-amz-copy-source-If-None-Match");
+  } else if (!Number.isNaN(modifiedSince) && seconds(source.lastModified) <= seconds(modifiedSince)) {
+    fail("x-amz-copy-source-If-Modified-Since");
+  }
+}
+
+/** x-amz-copy-source-range: exactly "bytes=first-last", inside the source. Undefined copies it all. */
+export function parseCopySourceRange(header: string | null, size: number): { start: number; end: number } | undefined {
+  if (header === null) return undefined;
+  const m = /^bytes=(\d+)-(\d+)$/.exec(header.trim());
+  if (!m || Number(m[1]) > Number(m[2])) {
+    throw new S3Error("InvalidArgument", {
+      message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+      ArgumentName: "x-amz-copy-source-range", ArgumentValue: header,
+    });
+  }
+  const start = Number(m[1]), end = Number(m[2]);
+  if (end >= size) throw new S3Error("InvalidRange", { message: `Range specified is not valid for source object of size: ${size}`, RangeRequested: header, ActualObjectSize: size });
+  return { start, end };
+}

@@ -1,0 +1,96 @@
+// ListParts and ListMultipartUploads: the uploads in progress and their parts, paginated as S3 does.
+import { uriEncode } from "../auth/sigv4.ts";
+import { S3Error } from "../errors.ts";
+import type { UploadRow } from "../store/meta.ts";
+import { xmlResponse } from "../xml.ts";
+import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { listPage, type ListSource } from "./_listing.ts";
+import { requireUpload } from "./multipart.ts";
+
+const MAX_PAGE = 1000;
+
+/** A non-negative integer query parameter, capped at 1000 as S3 does, which is also the default. */
+function pageSize(ctx: OpContext, name: string): number {
+  const text = ctx.parsed.query.get(name);
+  if (text === null) return MAX_PAGE;
+  if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", { message: `Provided ${name} not an integer or within integer range`, ArgumentName: name, ArgumentValue: text });
+  return Math.min(Number(text), MAX_PAGE);
+}
+
+const ownerOf = (ctx: OpContext) => ({ ID: ctx.auth.accessKeyId, DisplayName: ctx.auth.accessKeyId });
+
+export const listParts: Handler = (ctx) => {
+  const upload = requireUpload(ctx);
+  const markerText = ctx.parsed.query.get("part-number-marker") ?? "0";
+  if (!/^\d+$/.test(markerText)) throw new S3Error("InvalidArgument", { message: "Provided part-number-marker not an integer or within integer range", ArgumentName: "part-number-marker", ArgumentValue: markerText });
+  const marker = Number(markerText);
+  const maxParts = pageSize(ctx, "max-parts");
+  const after = ctx.meta.getUploadParts(upload.uploadId).filter((p) => p.partNumber > marker);
+  const page = after.slice(0, maxParts);
+  const algorithm = upload.checksumAlgorithm;
+  return xmlResponse("ListPartsResult", {
+    Bucket: upload.bucket,
+    Key: upload.key,
+    UploadId: upload.uploadId,
+    PartNumberMarker: marker,
+    NextPartNumberMarker: page.at(-1)?.partNumber ?? marker,
+    MaxParts: maxParts,
+    IsTruncated: after.length > page.length,
+    Part: page.map((p) => ({
+      PartNumber: p.partNumber,
+      LastModified: new Date(p.lastModified).toISOString(),
+      ETag: p.etag,
+      Size: p.size,
+      ...(algorithm && p.checksumValue ? { [`Checksum${algorithm}`]: p.checksumValue } : {}),
+    })),
+    Initiator: ownerOf(ctx),
+    Owner: ownerOf(ctx),
+    StorageClass: "STANDARD",
+    ...(algorithm ? { ChecksumAlgorithm: algorithm, ChecksumType: upload.checksumType } : {}),
+  });
+};
+
+/** Where a page of uploads continues: after this upload of this key, or (uploadId null) after all of the key's. */
+interface UploadCursor { key: string; uploadId: string | null }
+
+export const listMultipartUploads: Handler = (ctx) => {
+  const bucket = requireBucket(ctx).name;
+  const q = ctx.parsed.query;
+  const encodingType = q.get("encoding-type");
+  if (encodingType !== null && encodingType !== "url") {
+    throw new S3Error("InvalidArgument", { message: "Invalid Encoding Method specified in Request", ArgumentName: "encoding-type", ArgumentValue: encodingType });
+  }
+  const encode = encodingType === "url" ? (s: string) => uriEncode(s, true) : (s: string) => s;
+  const prefix = q.get("prefix") ?? "", delimiter = q.get("delimiter") ?? "";
+  const keyMarker = q.get("key-marker") ?? "";
+  // S3 ignores upload-id-marker without key-marker.
+  const uploadIdMarker = keyMarker ? q.get("upload-id-marker") || null : null;
+  const maxUploads = pageSize(ctx, "max-uploads");
+  const source: ListSource<UploadRow, UploadCursor> = {
+    fetch: (after, from, limit) => ctx.meta.listUploads(bucket, prefix, after, limit, from),
+    cursorOf: (u) => ({ key: u.key, uploadId: u.uploadId }),
+  };
+  const page = listPage(source, { prefix, delimiter, after: { key: keyMarker, uploadId: uploadIdMarker }, afterKey: keyMarker, maxKeys: maxUploads });
+  return xmlResponse("ListMultipartUploadsResult", {
+    Bucket: bucket,
+    KeyMarker: encode(keyMarker),
+    UploadIdMarker: uploadIdMarker ?? "",
+    NextKeyMarker: page.isTruncated && page.last !== undefined ? encode(page.last) : undefined,
+    Prefix: encode(prefix),
+    Delimiter: delimiter ? encode(delimiter) : undefined,
+    NextUploadIdMarker: page.isTruncated && page.lastRow ? page.lastRow.uploadId : undefined,
+    MaxUploads: maxUploads,
+    EncodingType: encodingType ?? undefined,
+    IsTruncated: page.isTruncated,
+    Upload: page.contents.map((u) => ({
+      Key: encode(u.key),
+      UploadId: u.uploadId,
+      Initiator: ownerOf(ctx),
+      Owner: ownerOf(ctx),
+      StorageClass: "STANDARD",
+      Initiated: new Date(u.createdAt).toISOString(),
+      ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType } : {}),
+    })),
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  });
+};

@@ -1,0 +1,17 @@
+// Small shared pieces of the S3 suites: sizes, random bodies, and the error a request ends with.
+import type { S3ServiceException } from "@aws-sdk/client-s3";
+
+export const MiB = 1024 * 1024;
+
+/** Resolves with the SDK's error; a request that succeeds fails the test. */
+export const errorOf = (p: Promise<unknown>): Promise<S3ServiceException> =>
+  p.then(() => { throw new Error("expected an error"); }, (e: S3ServiceException) => e);
+
+/** Random bytes (getRandomValues fills at most 64 KiB at a time). */
+export function random(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(size, i + 65536)));
+  return out;
+}
+
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
