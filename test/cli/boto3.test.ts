@@ -29,3 +29,18 @@ test.skipIf(!hasBoto3)("boto3: objects, checksums, ranges, multipart upload_file
   expect(out.not_empty).toBe("BucketNotEmpty");
   expect(out.deleted).toBe(true);
 }, SLOW_TEST_MS);
+
+test.skipIf(!hasBoto3)("boto3: upload_file and download_file in parts, checksums of both types, list_multipart_uploads, upload_part_copy", async () => {
+  const res = await run(["python3", join(import.meta.dir, "../py/boto3_multipart.py"), uniqueBucket("botomp")], s.env);
+  expect(res.stderr).toBe("");
+  expect(res.exitCode).toBe(0);
+  const out = JSON.parse(res.stdout);
+  expect(out["default.bin"]).toEqual({ bytes_ok: true, parts: 3 });
+  expect(out["sha256.bin"]).toEqual({ bytes_ok: true, parts: 3 });
+  expect(out.sha256_checksum_type).toBe("COMPOSITE");
+  expect(out.sha256_parts).toEqual([8 * 1024 * 1024, 8 * 1024 * 1024, 5 * 1024 * 1024 + 11]);
+  expect(out.listed_uploads).toEqual(["full.bin"]);
+  expect(out.full_crc_ok).toBe(true);
+  expect(out.full_get_ok).toBe(true);
+  expect(out.copied_ok).toBe(true);
+}, SLOW_TEST_MS);
