@@ -1,7 +1,8 @@
-// The SDKs' flexible checksums (CRC32, CRC32C, CRC64NVME, SHA1, SHA256), computed incrementally.
+// The SDKs' flexible checksums (CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5), computed
+// incrementally. The XXHASH family of the S3 model is not supported: requests naming it are refused.
 // Values travel as base64 of the big-endian digest, as in the x-amz-checksum-* headers.
 
-export const CHECKSUM_ALGORITHMS = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const;
+export const CHECKSUM_ALGORITHMS = ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256", "SHA512", "MD5"] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 
 export interface Checksum {
@@ -25,6 +26,8 @@ export function createChecksum(algorithm: ChecksumAlgorithm): Checksum {
     case "CRC64NVME": return new Crc64Nvme();
     case "SHA1": return new ShaChecksum("sha1");
     case "SHA256": return new ShaChecksum("sha256");
+    case "SHA512": return new ShaChecksum("sha512");
+    case "MD5": return new ShaChecksum("md5");
   }
 }
 
@@ -36,9 +39,10 @@ function uint32Base64(value: number): string {
   return toBase64(out);
 }
 
+/** The cryptographic digests (MD5 included, which S3 lists beside the SHAs). */
 class ShaChecksum implements Checksum {
   private readonly hasher: Bun.CryptoHasher;
-  constructor(algorithm: "sha1" | "sha256") { this.hasher = new Bun.CryptoHasher(algorithm); }
+  constructor(algorithm: "sha1" | "sha256" | "sha512" | "md5") { this.hasher = new Bun.CryptoHasher(algorithm); }
   update(chunk: Uint8Array): void { this.hasher.update(chunk); }
   digest(): string { return this.hasher.digest("base64"); }
 }

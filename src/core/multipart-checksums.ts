@@ -13,6 +13,8 @@ export const ALLOWED_TYPES: Record<ChecksumAlgorithm, readonly ChecksumType[]> =
   CRC64NVME: ["FULL_OBJECT"],
   SHA1: ["COMPOSITE"],
   SHA256: ["COMPOSITE"],
+  SHA512: ["COMPOSITE"],
+  MD5: ["COMPOSITE"],
 };
 
 /** The type an upload gets when CreateMultipartUpload names only the algorithm. */

@@ -42,7 +42,7 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       idleTimeout: config.idleTimeoutSeconds,
       routes: {
         // Bucket names cannot start with "_", so this never shadows a bucket.
-        "/_s3lite/health": () => Response.json({ status: "ok", version: VERSION, region: config.region }),
+        "/_s3lite/health": () => Response.json({ status: "ok", version: VERSION, region: config.region, pendingMerges: merger.pending }),
       },
       fetch: app,
     });

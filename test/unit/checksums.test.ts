@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { createChecksum, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../../src/core/checksums.ts";
 import { vectors } from "../helpers/vectors.ts";
 
@@ -24,5 +25,15 @@ describe("flexible checksums match the published vectors", () => {
 test("algorithm names parse from header names and SDK values", () => {
   expect(parseChecksumAlgorithm("x-amz-checksum-crc64nvme")).toBe("CRC64NVME");
   expect(parseChecksumAlgorithm("crc32c")).toBe("CRC32C");
-  expect(parseChecksumAlgorithm("md5")).toBeUndefined();
+  expect(parseChecksumAlgorithm("md5")).toBe("MD5");
+  expect(parseChecksumAlgorithm("x-amz-checksum-xxhash64")).toBeUndefined();
+});
+
+test("SHA512 and MD5 checksums are the base64 digests", () => {
+  for (const [algorithm, name] of [["SHA512", "sha512"], ["MD5", "md5"]] as const) {
+    const checksum = createChecksum(algorithm);
+    checksum.update(new TextEncoder().encode("hello "));
+    checksum.update(new TextEncoder().encode("world"));
+    expect(checksum.digest()).toBe(createHash(name).update("hello world").digest("base64"));
+  }
 });

@@ -39,8 +39,16 @@ interface DeclaredChecksum {
   inTrailer: boolean;
 }
 
+/** x-amz-checksum-* headers that carry no value of the body. */
+const CHECKSUM_CONTROL_HEADERS = new Set(["x-amz-checksum-mode", "x-amz-checksum-algorithm", "x-amz-checksum-type"]);
+
 /** The one flexible checksum the request declares, if any. */
 export function declaredChecksum(headers: Headers): DeclaredChecksum | undefined {
+  for (const [name] of headers) {
+    if (name.startsWith("x-amz-checksum-") && !CHECKSUM_CONTROL_HEADERS.has(name) && !parseChecksumAlgorithm(name)) {
+      throw new S3Error("InvalidRequest", { message: `The checksum in ${name} is not supported by s3lite.` });
+    }
+  }
   const present = CHECKSUM_ALGORITHMS.filter((a) => headers.has(checksumHeader(a)));
   if (present.length > 1) throw new S3Error("InvalidRequest", { message: "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed." });
   if (present.length === 1) return { algorithm: present[0]!, value: headers.get(checksumHeader(present[0]!))!, inTrailer: false };

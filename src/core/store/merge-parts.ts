@@ -12,6 +12,7 @@ const log = logger("merge");
 export class PartMerger {
   private readonly queue: { bucket: string; key: string }[] = [];
   private draining: Promise<void> | undefined;
+  private merging = 0;
   private stopping = false;
 
   constructor(private readonly meta: Metadata, private readonly blobs: BlobStore) {}
@@ -25,6 +26,11 @@ export class PartMerger {
     if (this.stopping) return;
     this.queue.push({ bucket, key });
     this.draining ??= this.drain().finally(() => { this.draining = undefined; });
+  }
+
+  /** Objects queued or being merged. */
+  get pending(): number {
+    return this.queue.length + this.merging;
   }
 
   /** Resolves when the queue is empty: for tests and benchmarks that want a settled store. */
@@ -41,10 +47,13 @@ export class PartMerger {
 
   private async drain(): Promise<void> {
     for (let next = this.queue.shift(); next && !this.stopping; next = this.queue.shift()) {
+      this.merging = 1;
       try {
         await this.merge(next.bucket, next.key);
       } catch (error) {
         if (!this.stopping) log.warn(`could not merge the parts of ${next.bucket}/${next.key}; it stays readable from its parts`, error);
+      } finally {
+        this.merging = 0;
       }
     }
   }

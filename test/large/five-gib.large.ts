@@ -1,0 +1,78 @@
+// `bun run test:large`: a 5 GiB object through a single PUT and through a multipart upload of 1,024
+// parts, each read back byte-exact, with the server's peak memory checked. Its own script because it
+// moves ~30 GiB through the disk; S3LITE_LARGE_GIB makes it smaller for a quick try.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { generatedBody, hashStream } from "../helpers/generated.ts";
+import { spawnServer, type ServerProcess } from "../helpers/server-process.ts";
+import { TEST_CREDENTIALS } from "../setup.ts";
+
+const GiB = 1024 ** 3, MiB = 1024 ** 2;
+const SIZE = Math.round(Number(process.env.S3LITE_LARGE_GIB ?? 5) * GiB);
+const PART = 5 * MiB;
+/** Flat memory: far below the object size, and what the README promises. */
+const PEAK_RSS_LIMIT_MIB = 160;
+const LONG = 30 * 60 * 1000;
+
+let dataDir: string, server: ServerProcess, client: S3Client;
+const bucket = "large";
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "s3lite-large-"));
+  server = await spawnServer(dataDir, `${TEST_CREDENTIALS.accessKeyId}:${TEST_CREDENTIALS.secretAccessKey}`);
+  client = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: TEST_CREDENTIALS });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+});
+afterAll(async () => {
+  client.destroy();
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function readBack(key: string) {
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return { contentLength: got.ContentLength, ...(await hashStream(got.Body as AsyncIterable<Uint8Array>)) };
+}
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const rate = (ms: number) => `${(SIZE / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
+
+test(`a ${(SIZE / GiB).toFixed(1)} GiB single PUT streams in and out byte-exact`, async () => {
+  const body = generatedBody(SIZE, 1);
+  let t = performance.now();
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: "single", Body: body.readable, ContentLength: SIZE }));
+  const put = performance.now() - t;
+  t = performance.now();
+  const back = await readBack("single");
+  const get = performance.now() - t;
+  expect(back).toEqual({ contentLength: SIZE, sha256: body.sha256(), size: SIZE });
+  console.log(`single PUT ${seconds(put)} s (${rate(put)}), GET ${seconds(get)} s (${rate(get)}), server peak RSS ${server.peakRssMiB().toFixed(0)} MiB`);
+  expect(server.peakRssMiB()).toBeLessThan(PEAK_RSS_LIMIT_MIB);
+}, LONG);
+
+test(`a ${(SIZE / GiB).toFixed(1)} GiB multipart upload of ${Math.ceil(SIZE / PART)} parts reads back byte-exact before and after its parts are merged`, async () => {
+  const body = generatedBody(SIZE, 2);
+  let t = performance.now();
+  await new Upload({ client, params: { Bucket: bucket, Key: "multipart", Body: body.readable }, partSize: PART, queueSize: 4 }).done();
+  const upload = performance.now() - t;
+  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: "multipart" }));
+  expect(head.ContentLength).toBe(SIZE);
+  expect(head.ETag).toEndWith(`-${Math.ceil(SIZE / PART)}"`);
+  // Straight away the parts are still being merged: this read streams them in order.
+  t = performance.now();
+  const early = await readBack("multipart");
+  const earlyGet = performance.now() - t;
+  expect({ sha256: early.sha256, size: early.size }).toEqual({ sha256: body.sha256(), size: SIZE });
+  t = performance.now();
+  while ((await server.pendingMerges()) > 0) await Bun.sleep(250);
+  const merged = performance.now() - t;
+  t = performance.now();
+  const late = await readBack("multipart");
+  const lateGet = performance.now() - t;
+  expect(late).toEqual({ contentLength: SIZE, sha256: body.sha256(), size: SIZE });
+  console.log(`multipart upload ${seconds(upload)} s (${rate(upload)}); GET from parts ${seconds(earlyGet)} s, merge done ${seconds(merged)} s later, GET merged ${seconds(lateGet)} s (${rate(lateGet)}); server peak RSS ${server.peakRssMiB().toFixed(0)} MiB`);
+  expect(server.peakRssMiB()).toBeLessThan(PEAK_RSS_LIMIT_MIB);
+}, LONG);
