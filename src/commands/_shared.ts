@@ -10,3 +10,9 @@ export const serverArgs = {
   verbose: { type: "boolean", description: "Log canonical requests and other debug detail" },
   quiet: { type: "boolean", description: "Log nothing but errors" },
 } as const satisfies ArgsDef;
+
+/** For commands that work on a data folder directly, with or without a running server. */
+export const storeArgs = {
+  data: { type: "string", description: "Data folder (S3LITE_DATA)", valueHint: "./s3lite-data" },
+  json: { type: "boolean", description: "Print the report as JSON" },
+} as const satisfies ArgsDef;

@@ -6,6 +6,7 @@ export const main = defineCommand({
   meta: { name: "s3lite", version: "0.1.0", description: "S3-compatible object storage for local development and tests" },
   subCommands: {
     serve: () => import("./serve.ts").then((m) => m.default),
+    gc: () => import("./gc.ts").then((m) => m.default),
   },
 });
 

@@ -37,6 +37,15 @@ export interface ConfigFlags {
 
 export class ConfigError extends Error {}
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "90s", "15m", "2h", "7d", "250ms" or a bare number of seconds → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new ConfigError(`Invalid duration "${text}": expected a number with ms, s, m, h or d, e.g. 15m`);
+  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? "s"]!);
+}
+
 /** Parses `AK:SK[,AK:SK…]`; the secret may itself hold colons. */
 export function parseCredentials(text: string): Credential[] {
   return text.split(",").map((pair) => pair.trim()).filter(Boolean).map((pair) => {

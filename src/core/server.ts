@@ -1,11 +1,8 @@
 // startServer(): opens the data folder and serves the S3 app with Bun.serve. A thin wrapper: no S3 logic.
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { createApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { FsBlobStore } from "./store/blobs.ts";
 import { PartMerger } from "./store/merge-parts.ts";
-import { Metadata } from "./store/meta.ts";
+import { openStore } from "./store/open.ts";
 
 export interface RunningServer {
   url: string;
@@ -27,10 +24,7 @@ export interface ServerOptions {
 
 /** Starts s3lite on `config.host:config.port` (0 picks a free port). Throws if the port is taken. */
 export function startServer(config: Config, options: ServerOptions = {}): RunningServer {
-  const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const meta = new Metadata(join(dataDir, "meta.sqlite"));
-  const blobs = new FsBlobStore(dataDir);
+  const { meta, blobs } = openStore(config.dataDir);
   const merger = new PartMerger(meta, blobs);
   const app = createApp({ config, meta, blobs, merger, now: options.now });
   let server;

@@ -29,18 +29,24 @@ export interface StageOptions {
   md5?: boolean;
 }
 
+export interface BlobInfo {
+  sha256: string;
+  size: number;
+  mtimeMs: number;
+}
+
 export interface BlobStore {
   stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob>;
   file(sha256: string): BunFile;
   remove(sha256: string): Promise<void>;
-  list(): AsyncIterable<{ sha256: string; mtimeMs: number }>;
+  list(): AsyncIterable<BlobInfo>;
 }
 
 const WRITE_BUFFER = 1024 * 1024;
 
 export class FsBlobStore implements BlobStore {
-  private readonly blobDir: string;
-  private readonly tmpDir: string;
+  readonly blobDir: string;
+  readonly tmpDir: string;
   private readonly madeDirs = new Set<string>();
 
   constructor(dataDir: string) {
@@ -101,11 +107,17 @@ export class FsBlobStore implements BlobStore {
   private async publish(tmpPath: string, sha256: string): Promise<void> {
     const finalPath = this.path(sha256);
     if (existsSync(finalPath)) {
-      // Same content already stored. Refresh its mtime so gc's grace period covers the new reference.
+      // Same content already stored. Refresh its mtime so gc's grace period covers the new reference
+      // (gc re-checks the mtime after moving a blob aside, and puts back one refreshed meanwhile).
       const now = new Date();
-      utimesSync(finalPath, now, now);
-      await unlink(tmpPath);
-      return;
+      try {
+        utimesSync(finalPath, now, now);
+        await unlink(tmpPath);
+        return;
+      } catch (error) {
+        // gc took it away between the two calls: publish our copy instead.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
     }
     const dir = join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4));
     if (!this.madeDirs.has(dir)) {
@@ -119,12 +131,14 @@ export class FsBlobStore implements BlobStore {
     rmSync(this.path(sha256), { force: true });
   }
 
-  async *list(): AsyncIterable<{ sha256: string; mtimeMs: number }> {
-    for (const a of await readdir(this.blobDir)) {
-      for (const b of await readdir(join(this.blobDir, a)).catch(() => [])) {
-        for (const name of await readdir(join(this.blobDir, a, b)).catch(() => [])) {
+  /** Every blob file, in address order. */
+  async *list(): AsyncIterable<BlobInfo> {
+    const names = (dir: string) => readdir(dir).then((n) => n.sort(), () => [] as string[]);
+    for (const a of await names(this.blobDir)) {
+      for (const b of await names(join(this.blobDir, a))) {
+        for (const name of await names(join(this.blobDir, a, b))) {
           const info = await stat(join(this.blobDir, a, b, name)).catch(() => null);
-          if (info) yield { sha256: name, mtimeMs: info.mtimeMs };
+          if (info) yield { sha256: name, size: info.size, mtimeMs: info.mtimeMs };
         }
       }
     }

@@ -2,8 +2,9 @@
 // Completion stays a metadata write; the merge lets GET answer with one file and a Content-Length
 // (Bun.serve drops Content-Length on stream bodies, oven-sh/bun#10507) and gives fsck one SHA-256
 // per object. Until it lands, reads stream the parts; a crash leaves a temp file and the parts.
+import { utimes } from "node:fs/promises";
 import { logger } from "../log.ts";
-import type { BlobStore } from "./blobs.ts";
+import type { FsBlobStore } from "./blobs.ts";
 import type { Metadata } from "./meta.ts";
 import { readPartsStream } from "./read-parts.ts";
 
@@ -15,7 +16,7 @@ export class PartMerger {
   private merging = 0;
   private stopping = false;
 
-  constructor(private readonly meta: Metadata, private readonly blobs: BlobStore) {}
+  constructor(private readonly meta: Metadata, private readonly blobs: FsBlobStore) {}
 
   /** Queues every multipart object not merged yet, e.g. those a restart interrupted. */
   resume(): void {
@@ -75,6 +76,11 @@ export class PartMerger {
       throw new Error(`the parts hold ${staged.size} bytes, the object ${object.size}`);
     }
     await staged.commit();
-    if (this.meta.mergeObject(object, staged.sha256)) log.debug(`merged ${parts.length} parts of ${bucket}/${key}`);
+    if (!this.meta.mergeObject(object, staged.sha256)) return;
+    log.debug(`merged ${parts.length} parts of ${bucket}/${key}`);
+    // The parts are unreferenced now, but a GET that started before may still be reading them:
+    // a fresh mtime gives it gc's grace period.
+    const now = new Date();
+    for (const part of parts) await utimes(this.blobs.path(part.sha256), now, now).catch(() => {});
   }
 }

@@ -168,6 +168,10 @@ export class Metadata {
         "UPDATE objects SET sha256 = ? WHERE bucket = ? AND key = ? AND sha256 = '' AND etag = ? AND last_modified = ?"),
       clearPartBlobs: db.query<unknown, [string, string]>("UPDATE object_parts SET sha256 = '' WHERE bucket = ? AND key = ?"),
       unmerged: db.query<{ bucket: string; key: string }, []>("SELECT bucket, key FROM objects WHERE sha256 = ''"),
+      blobReferenced: db.query<{ used: number }, [string]>(
+        `SELECT EXISTS(SELECT 1 FROM objects WHERE sha256 = ?1) OR EXISTS(SELECT 1 FROM object_parts WHERE sha256 = ?1)
+           OR EXISTS(SELECT 1 FROM upload_parts WHERE sha256 = ?1) AS used`),
+      uploadsBefore: db.query<UploadRecord, [number]>("SELECT * FROM uploads WHERE created_at < ? ORDER BY created_at"),
       deleteObjectParts: db.query<unknown, [string, string]>("DELETE FROM object_parts WHERE bucket = ? AND key = ?"),
       insertObjectPart: db.query<unknown, [string, string, number, string, number, string, number, string | null]>(
         "INSERT INTO object_parts (bucket, key, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -297,6 +301,16 @@ export class Metadata {
       this.stmt.clearPartBlobs.run(o.bucket, o.key);
       return true;
     })();
+  }
+
+  /** Whether any object, object part or upload part uses this blob: gc's test, one indexed lookup each. */
+  isBlobReferenced(sha256: string): boolean {
+    return this.stmt.blobReferenced.get(sha256)!.used === 1;
+  }
+
+  /** Uploads in progress created before `time` (epoch ms), oldest first. */
+  uploadsCreatedBefore(time: number): UploadRow[] {
+    return this.stmt.uploadsBefore.all(time).map(toUploadRow);
   }
 
   /** Multipart objects still read from their parts. */
