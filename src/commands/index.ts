@@ -7,6 +7,7 @@ export const main = defineCommand({
   subCommands: {
     serve: () => import("./serve.ts").then((m) => m.default),
     gc: () => import("./gc.ts").then((m) => m.default),
+    fsck: () => import("./fsck.ts").then((m) => m.default),
   },
 });
 

@@ -172,6 +172,14 @@ export class Metadata {
         `SELECT EXISTS(SELECT 1 FROM objects WHERE sha256 = ?1) OR EXISTS(SELECT 1 FROM object_parts WHERE sha256 = ?1)
            OR EXISTS(SELECT 1 FROM upload_parts WHERE sha256 = ?1) AS used`),
       uploadsBefore: db.query<UploadRecord, [number]>("SELECT * FROM uploads WHERE created_at < ? ORDER BY created_at"),
+      referencedBlobs: db.query<{ sha256: string; size: number }, []>(
+        `SELECT sha256, size FROM objects WHERE sha256 != '' UNION SELECT sha256, size FROM object_parts WHERE sha256 != ''
+         UNION SELECT sha256, size FROM upload_parts ORDER BY sha256`),
+      blobObjectUsers: db.query<{ bucket: string; key: string }, [string]>(
+        "SELECT bucket, key FROM objects WHERE sha256 = ?1 UNION SELECT bucket, key FROM object_parts WHERE sha256 = ?1 ORDER BY bucket, key"),
+      blobUploadUsers: db.query<{ bucket: string; key: string; upload_id: string }, [string]>(
+        "SELECT u.bucket, u.key, u.upload_id FROM upload_parts p JOIN uploads u USING (upload_id) WHERE p.sha256 = ? ORDER BY u.bucket, u.key"),
+      deleteUploadPartsOfBlob: db.query<unknown, [string]>("DELETE FROM upload_parts WHERE sha256 = ?"),
       deleteObjectParts: db.query<unknown, [string, string]>("DELETE FROM object_parts WHERE bucket = ? AND key = ?"),
       insertObjectPart: db.query<unknown, [string, string, number, string, number, string, number, string | null]>(
         "INSERT INTO object_parts (bucket, key, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -311,6 +319,40 @@ export class Metadata {
   /** Uploads in progress created before `time` (epoch ms), oldest first. */
   uploadsCreatedBefore(time: number): UploadRow[] {
     return this.stmt.uploadsBefore.all(time).map(toUploadRow);
+  }
+
+  /** SQLite's own integrity check: ["ok"] when the database is sound. */
+  integrityCheck(): string[] {
+    return this.db.query<{ integrity_check: string }, []>("PRAGMA integrity_check").all().map((r) => r.integrity_check);
+  }
+
+  /** Every blob metadata relies on, with the size recorded for it, in address order; streamed. */
+  referencedBlobs(): IterableIterator<{ sha256: string; size: number }> {
+    return this.stmt.referencedBlobs.iterate();
+  }
+
+  referencedBytes(): number {
+    return this.db.query<{ total: number | null }, []>(
+      `SELECT SUM(size) AS total FROM (SELECT sha256, size FROM objects WHERE sha256 != '' UNION SELECT sha256, size FROM object_parts WHERE sha256 != ''
+       UNION SELECT sha256, size FROM upload_parts)`).get()!.total ?? 0;
+  }
+
+  /** Objects and uploads in progress that use the blob. */
+  blobUsers(sha256: string): { bucket: string; key: string; uploadId?: string }[] {
+    return [
+      ...this.stmt.blobObjectUsers.all(sha256),
+      ...this.stmt.blobUploadUsers.all(sha256).map((u) => ({ bucket: u.bucket, key: u.key, uploadId: u.upload_id })),
+    ];
+  }
+
+  /** Removes the objects that use the blob, and the upload parts that do (their uploads stay, short of that part). */
+  removeBlobUsers(sha256: string): { objects: number; uploadParts: number } {
+    return this.db.transaction(() => {
+      const objects = this.stmt.blobObjectUsers.all(sha256);
+      for (const o of objects) this.stmt.deleteObject.run(o.bucket, o.key);
+      const uploadParts = this.stmt.deleteUploadPartsOfBlob.run(sha256).changes;
+      return { objects: objects.length, uploadParts };
+    })();
   }
 
   /** Multipart objects still read from their parts. */

@@ -1,0 +1,114 @@
+// checkStore(): verifies every blob that metadata references — present, of the recorded size, and
+// hashing to its address — names each bucket and key a bad blob affects, runs SQLite's integrity
+// check, and counts what gc would reclaim. With `repair`, a bad blob is moved to quarantine/ and the
+// objects and uploads that lost their data are removed. It returns a report and never prints.
+import { mkdirSync } from "node:fs";
+import { readdir, rename, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { FsBlobStore } from "./blobs.ts";
+import type { Metadata } from "./meta.ts";
+
+export type ProblemKind = "database" | "missing-blob" | "size-mismatch" | "hash-mismatch";
+
+export interface Problem {
+  kind: ProblemKind;
+  sha256?: string;
+  detail: string;
+  /** Objects ("bucket/key") and uploads ("bucket/key (upload id)") that rely on the blob. */
+  affected: string[];
+  /** What --repair did about it. */
+  repaired?: string;
+}
+
+export interface FsckOptions {
+  repair: boolean;
+  /** Temp files and unreferenced blobs modified within this many ms are not counted as leftovers. */
+  graceMs: number;
+  /** Uploads started longer ago than this many ms are reported as stale. */
+  uploadMaxAgeMs: number;
+  now: number;
+  /** Called as blobs are hashed: bytes done so far and in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface FsckReport {
+  /** No problems found (repaired ones included: something was wrong). */
+  ok: boolean;
+  blobsVerified: number;
+  bytesVerified: number;
+  problems: Problem[];
+  /** Found, and harmless: what `gc` reclaims. */
+  leftovers: { orphanBlobs: number; orphanBytes: number; staleUploads: number; tempFiles: number; tempBytes: number };
+  /** Multipart objects still read from their parts; a running server merges them. */
+  unmergedObjects: number;
+  quarantineDir?: string;
+}
+
+const HASH_CHUNK = 4 * 1024 * 1024;
+
+export async function checkStore(meta: Metadata, blobs: FsBlobStore, dataDir: string, options: FsckOptions): Promise<FsckReport> {
+  const report: FsckReport = {
+    ok: true, blobsVerified: 0, bytesVerified: 0, problems: [],
+    leftovers: { orphanBlobs: 0, orphanBytes: 0, staleUploads: 0, tempFiles: 0, tempBytes: 0 },
+    unmergedObjects: meta.unmergedObjects().length,
+  };
+  for (const line of meta.integrityCheck()) {
+    if (line !== "ok") report.problems.push({ kind: "database", detail: line, affected: [] });
+  }
+
+  const total = meta.referencedBytes();
+  for (const { sha256, size } of meta.referencedBlobs()) {
+    const problem = await verifyBlob(blobs, sha256, size);
+    report.blobsVerified++;
+    report.bytesVerified += size;
+    options.onProgress?.(report.bytesVerified, total);
+    if (!problem) continue;
+    problem.affected = meta.blobUsers(sha256).map((u) => (u.uploadId ? `${u.bucket}/${u.key} (upload ${u.uploadId})` : `${u.bucket}/${u.key}`));
+    if (options.repair) problem.repaired = await repair(meta, blobs, dataDir, problem, report);
+    report.problems.push(problem);
+  }
+
+  const cutoff = options.now - options.graceMs;
+  for await (const blob of blobs.list()) {
+    if (blob.mtimeMs > cutoff || meta.isBlobReferenced(blob.sha256)) continue;
+    report.leftovers.orphanBlobs++;
+    report.leftovers.orphanBytes += blob.size;
+  }
+  report.leftovers.staleUploads = meta.uploadsCreatedBefore(options.now - options.uploadMaxAgeMs).length;
+  for (const name of await readdir(blobs.tmpDir)) {
+    const info = await stat(join(blobs.tmpDir, name)).catch(() => null);
+    if (!info || info.mtimeMs > cutoff) continue;
+    report.leftovers.tempFiles++;
+    report.leftovers.tempBytes += info.size;
+  }
+  report.ok = report.problems.length === 0;
+  return report;
+}
+
+async function verifyBlob(blobs: FsBlobStore, sha256: string, size: number): Promise<Problem | undefined> {
+  const file = blobs.file(sha256);
+  const info = await stat(blobs.path(sha256)).catch(() => null);
+  if (!info) return { kind: "missing-blob", sha256, detail: "the blob file is missing", affected: [] };
+  if (info.size !== size) return { kind: "size-mismatch", sha256, detail: `the blob holds ${info.size} bytes, metadata says ${size}`, affected: [] };
+  const hasher = new Bun.CryptoHasher("sha256");
+  for (let offset = 0; offset < size; offset += HASH_CHUNK) {
+    hasher.update(new Uint8Array(await file.slice(offset, Math.min(size, offset + HASH_CHUNK)).arrayBuffer()));
+  }
+  const actual = hasher.digest("hex");
+  if (actual !== sha256) return { kind: "hash-mismatch", sha256, detail: `the content hashes to ${actual}`, affected: [] };
+  return undefined;
+}
+
+/** Quarantines a bad blob and removes what relied on it: an object without its bytes must not be served. */
+async function repair(meta: Metadata, blobs: FsBlobStore, dataDir: string, problem: Problem, report: FsckReport): Promise<string> {
+  const sha256 = problem.sha256!;
+  let moved = "";
+  if (problem.kind !== "missing-blob") {
+    report.quarantineDir = join(dataDir, "quarantine");
+    mkdirSync(report.quarantineDir, { recursive: true });
+    await rename(blobs.path(sha256), join(report.quarantineDir, sha256));
+    moved = "moved the blob to quarantine/; ";
+  }
+  const removed = meta.removeBlobUsers(sha256);
+  return `${moved}removed ${removed.objects} object(s) and ${removed.uploadParts} upload part(s) that relied on it`;
+}
