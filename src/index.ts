@@ -1,3 +1,47 @@
 // The library entry: what a test suite imports to run s3lite in-process.
-export { startServer, type RunningServer } from "./core/server.ts";
-export { resolveConfig, type Config } from "./core/config.ts";
+//
+//   import { startServer } from "s3lite";
+//   const s3 = await startServer();           // port 0, a temp folder removed by stop()
+//   new S3Client({ endpoint: s3.url, region: s3.region, credentials: s3.credentials, forcePathStyle: true });
+//   await s3.reset();                          // between tests
+//   await s3.stop();
+import { DEFAULT_CREDENTIALS, resolveConfig, type Credential } from "./core/config.ts";
+import { setLogLevel } from "./core/log.ts";
+import { startServer as startWithConfig, type RunningServer } from "./core/server.ts";
+
+export interface StartOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** A data folder to keep; by default a temp folder is used and removed by stop(). */
+  dataDir?: string;
+  /** The key pair (or pairs) to accept; defaults to s3lite / s3lite-secret. */
+  credentials?: Credential | Credential[];
+  region?: string;
+  /** Buckets to create at start. */
+  buckets?: string[];
+  /** Defaults to "error": a test run stays quiet unless something breaks. */
+  logLevel?: "silent" | "error" | "info" | "debug";
+  /** The clock signatures are checked against (epoch ms), to test expiry and skew. */
+  now?: () => number;
+}
+
+export type S3liteServer = RunningServer;
+
+export async function startServer(options: StartOptions = {}): Promise<S3liteServer> {
+  setLogLevel(options.logLevel ?? "error");
+  const credentials = [options.credentials ?? DEFAULT_CREDENTIALS].flat();
+  const config = resolveConfig({
+    port: options.port ?? 0,
+    host: options.host,
+    data: options.dataDir,
+    credentials: credentials.map((c) => `${c.accessKeyId}:${c.secretAccessKey}`).join(","),
+    region: options.region,
+    bucket: options.buckets,
+    ephemeral: options.dataDir === undefined,
+  }, {});
+  return startWithConfig({ ...config, usesDefaultCredentials: options.credentials === undefined }, { now: options.now });
+}
+
+export { resolveConfig, type Config, type Credential } from "./core/config.ts";
+export type { RunningServer } from "./core/server.ts";

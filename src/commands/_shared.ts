@@ -7,8 +7,12 @@ export const serverArgs = {
   data: { type: "string", description: "Data folder (S3LITE_DATA)", valueHint: "./s3lite-data" },
   credentials: { type: "string", description: "Accepted keys, AK:SK[,AK:SK…] (S3LITE_CREDENTIALS)", valueHint: "AK:SK" },
   region: { type: "string", description: "Region reported for buckets (S3LITE_REGION)", valueHint: "us-east-1" },
+  ephemeral: { type: "boolean", description: "Use a temp data folder, removed on exit (S3LITE_EPHEMERAL=1)" },
+  bucket: { type: "string", description: "Create this bucket at start if missing; repeatable (S3LITE_BUCKETS=a,b)", valueHint: "name" },
+  "log-format": { type: "string", description: "text, or json for one JSON object per line (S3LITE_LOG_FORMAT)", valueHint: "text" },
   verbose: { type: "boolean", description: "Log canonical requests and other debug detail" },
   quiet: { type: "boolean", description: "Log nothing but errors" },
+  json: { type: "boolean", description: "Print the start-up details as one JSON line instead of the banner" },
 } as const satisfies ArgsDef;
 
 /** For commands that work on a data folder directly, with or without a running server. */

@@ -1,21 +1,29 @@
 // s3lite serve: resolve the config, start the server, print the banner, stop cleanly on signals.
 import { defineCommand } from "citty";
 import { ConfigError, resolveConfig } from "../core/config.ts";
-import { consola, setLogLevel } from "../core/log.ts";
+import { consola, setLogFormat, setLogLevel } from "../core/log.ts";
 import { startServer } from "../core/server.ts";
 import { serverArgs } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
     name: "serve",
-    description: "Start the S3 server.\n\nExamples:\n  s3lite serve\n  s3lite serve --port 0 --data /tmp/s3 --credentials AKID:SECRET",
+    description: [
+      "Start the S3 server.",
+      "",
+      "Examples:",
+      "  s3lite serve",
+      "  s3lite serve --ephemeral --port 0 --bucket uploads --bucket reports",
+      "  s3lite serve --data /tmp/s3 --credentials AKID:SECRET --log-format json",
+    ].join("\n"),
   },
   args: serverArgs,
   async run({ args }) {
-    setLogLevel(args.quiet ? "silent" : args.verbose ? "debug" : "info");
+    setLogLevel(args.quiet ? "error" : args.verbose ? "debug" : "info");
     let config;
     try {
-      config = resolveConfig(args, process.env);
+      config = resolveConfig({ ...args, bucket: repeated(process.argv, "bucket") ?? args.bucket }, process.env);
+      setLogFormat(config.logFormat);
     } catch (error) {
       if (error instanceof ConfigError) { consola.error(error.message); process.exit(2); }
       throw error;
@@ -33,10 +41,13 @@ export default defineCommand({
     const key = config.credentials[0]!;
     // Only the built-in development secret is ever printed.
     const secret = config.usesDefaultCredentials ? key.secretAccessKey : "<your secret>";
-    console.log([
+    if (args.json) {
+      console.log(JSON.stringify({ event: "listening", url: server.url, port: server.port, dataDir: server.dataDir, ephemeral: config.ephemeral, region: server.region, buckets: config.buckets, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
+    } else console.log([
       `s3lite listening on ${server.url}`,
-      `  data:   ${config.dataDir}`,
+      `  data:   ${server.dataDir}${config.ephemeral ? " (temporary, removed on exit)" : ""}`,
       `  region: ${config.region}`,
+      ...(config.buckets.length ? [`  buckets: ${config.buckets.join(", ")}`] : []),
       "",
       "  export AWS_ENDPOINT_URL=" + server.url,
       "  export AWS_ACCESS_KEY_ID=" + key.accessKeyId,
@@ -44,6 +55,7 @@ export default defineCommand({
       "  export AWS_REGION=" + config.region,
       "",
     ].join("\n"));
+    // In-flight requests finish; the database closes; an ephemeral folder goes.
     const shutdown = async () => {
       await server.stop(false);
       process.exit(0);
@@ -52,3 +64,14 @@ export default defineCommand({
     process.once("SIGTERM", shutdown);
   },
 });
+
+/** Every value of a repeatable `--name value` / `--name=value` flag; citty keeps only the last. */
+function repeated(argv: readonly string[], name: string): string[] | undefined {
+  const values: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === `--${name}` && i + 1 < argv.length) values.push(argv[++i]!);
+    else if (arg.startsWith(`--${name}=`)) values.push(arg.slice(name.length + 3));
+  }
+  return values.length ? values : undefined;
+}

@@ -3,7 +3,7 @@
 import { verifyRequest, type CredentialStore } from "./auth/verify.ts";
 import type { Config } from "./config.ts";
 import { S3Error, errorResponse } from "./errors.ts";
-import { LogLevels, logger } from "./log.ts";
+import { LogLevels, logFormat, logger } from "./log.ts";
 import { handlers } from "./ops/index.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { resolveOperation } from "./router.ts";
@@ -52,9 +52,19 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     response.headers.set("x-amz-request-id", requestId);
     response.headers.set("x-amz-id-2", requestId);
     response.headers.set("server", "s3lite");
-    log.info(`${req.method} ${parsed?.rawPath ?? req.url} ${op} ${response.status} ${(performance.now() - started).toFixed(1)}ms`);
+    if (log.level >= LogLevels.info) logRequest(req, parsed?.rawPath ?? new URL(req.url).pathname, op, response, requestId, started);
     return response;
   };
+}
+
+/** One line per request: method, path, operation, status, bytes (received for writes, sent for reads), ms. */
+function logRequest(req: Request, path: string, op: string, response: Response, requestId: string, started: number): void {
+  const reads = req.method === "GET" || req.method === "HEAD";
+  const bytes = Number((reads ? response.headers.get("content-length") : req.headers.get("x-amz-decoded-content-length") ?? req.headers.get("content-length")) ?? 0);
+  const ms = Number((performance.now() - started).toFixed(1));
+  const text = `${req.method} ${path} ${op} ${response.status} ${bytes}B ${ms}ms`;
+  if (logFormat() === "json") log.info(text, { requestId, method: req.method, path, op, status: response.status, bytes, ms });
+  else log.info(text);
 }
 
 function internalError(error: unknown, requestId: string): S3Error {

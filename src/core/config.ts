@@ -1,5 +1,6 @@
 // resolveConfig(): flags > S3LITE_* environment > defaults, turned once into a Config. Pure.
 // Nothing else in core reads process.env.
+import { isValidBucketName } from "./bucket-names.ts";
 
 export const DEFAULT_CREDENTIALS = { accessKeyId: "s3lite", secretAccessKey: "s3lite-secret" } as const;
 export const DEFAULT_PORT = 9000;
@@ -25,6 +26,11 @@ export interface Config {
   usesDefaultCredentials: boolean;
   maxObjectSize: number;
   idleTimeoutSeconds: number;
+  /** Serve from a new temp folder, removed when the server stops (dataDir is then ignored). */
+  ephemeral: boolean;
+  /** Buckets created at start if missing. */
+  buckets: string[];
+  logFormat: "text" | "json";
 }
 
 export interface ConfigFlags {
@@ -33,6 +39,9 @@ export interface ConfigFlags {
   data?: string;
   credentials?: string;
   region?: string;
+  ephemeral?: boolean;
+  bucket?: string | string[];
+  "log-format"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +73,10 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
   const credentialsText = pick(flags.credentials, "S3LITE_CREDENTIALS");
   const credentials = credentialsText ? parseCredentials(credentialsText) : [DEFAULT_CREDENTIALS];
   if (credentials.length === 0) throw new ConfigError("No credentials given");
+  const buckets = [flags.bucket ?? env.S3LITE_BUCKETS?.split(",") ?? []].flat().map((b) => b.trim()).filter(Boolean);
+  for (const bucket of buckets) if (!isValidBucketName(bucket)) throw new ConfigError(`Invalid bucket name "${bucket}"`);
+  const logFormat = pick(flags["log-format"], "S3LITE_LOG_FORMAT") ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") throw new ConfigError(`Invalid log format "${logFormat}": expected text or json`);
   return {
     host: pick(flags.host, "S3LITE_HOST") ?? "127.0.0.1",
     port,
@@ -73,5 +86,8 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     usesDefaultCredentials: credentialsText === undefined,
     maxObjectSize: MAX_OBJECT_SIZE,
     idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
+    ephemeral: flags.ephemeral ?? env.S3LITE_EPHEMERAL === "1",
+    buckets: [...new Set(buckets)],
+    logFormat,
   };
 }

@@ -1,21 +1,35 @@
-// startServer(): opens the data folder and serves the S3 app with Bun.serve. A thin wrapper: no S3 logic.
+// startServer(): opens the data folder and serves the S3 app with Bun.serve. A thin wrapper: no S3
+// logic, apart from what a test suite needs around it (an ephemeral folder, buckets made at start,
+// reset() between tests).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createApp } from "./app.ts";
-import type { Config } from "./config.ts";
+import type { Config, Credential } from "./config.ts";
+import { collectGarbage } from "./store/gc.ts";
 import { PartMerger } from "./store/merge-parts.ts";
 import { openStore } from "./store/open.ts";
 
 export interface RunningServer {
   url: string;
   port: number;
+  region: string;
+  /** The first accepted key pair: what a client of this server should use. */
+  credentials: Credential;
+  /** The data folder in use (a temp folder when ephemeral). */
+  dataDir: string;
   config: Config;
   /** Resolves once background work (merging multipart objects into one blob) has caught up. */
   settled(): Promise<void>;
+  /** Empties every bucket (objects and uploads in progress) and reclaims their space; buckets stay. Call between tests. */
+  reset(): Promise<void>;
+  /** Stops listening (in-flight requests finish unless closeActiveConnections), closes the database, removes an ephemeral folder. */
   stop(closeActiveConnections?: boolean): Promise<void>;
 }
 
 /** aws-chunked framing adds ~90 bytes per chunk on top of the object; leave room for it. */
 const FRAMING_ALLOWANCE = 256 * 1024 * 1024;
-const VERSION = "0.1.0";
+export const VERSION = "0.1.0";
 
 export interface ServerOptions {
   /** Clock override (epoch ms), for replaying signed requests from another time. */
@@ -24,7 +38,11 @@ export interface ServerOptions {
 
 /** Starts s3lite on `config.host:config.port` (0 picks a free port). Throws if the port is taken. */
 export function startServer(config: Config, options: ServerOptions = {}): RunningServer {
-  const { meta, blobs } = openStore(config.dataDir);
+  const dataDir = config.ephemeral ? mkdtempSync(join(tmpdir(), "s3lite-")) : config.dataDir;
+  const removeFolder = () => { if (config.ephemeral) rmSync(dataDir, { recursive: true, force: true }); };
+  const store = openStore(dataDir);
+  const { meta, blobs } = store;
+  for (const bucket of config.buckets) meta.createBucket(bucket, config.region, Date.now());
   const merger = new PartMerger(meta, blobs);
   const app = createApp({ config, meta, blobs, merger, now: options.now });
   let server;
@@ -41,7 +59,8 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       fetch: app,
     });
   } catch (error) {
-    meta.close();
+    store.close();
+    removeFolder();
     throw error;
   }
   merger.resume();
@@ -49,12 +68,21 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
   return {
     url: `http://${host}:${server.port}`,
     port: server.port!,
+    region: config.region,
+    credentials: config.credentials[0]!,
+    dataDir: store.dataDir,
     config,
     settled: () => merger.idle(),
-    async stop(closeActiveConnections = true) {
+    async reset() {
+      await merger.idle();
+      meta.clearObjects();
+      await collectGarbage(meta, blobs, { dryRun: false, graceMs: 0, uploadMaxAgeMs: 0, now: Date.now() + 1000 });
+    },
+    async stop(closeActiveConnections = false) {
       await server.stop(closeActiveConnections);
       await merger.stop();
-      meta.close();
+      store.close();
+      removeFolder();
     },
   };
 }

@@ -1,15 +1,11 @@
 // startTestServer(): a real s3lite on a random port over a fresh data folder, plus SDK clients for it.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { resolveConfig } from "../../src/core/config.ts";
-import { startServer, type RunningServer, type ServerOptions } from "../../src/core/server.ts";
+import { startServer, type Credential, type S3liteServer, type StartOptions } from "../../src/index.ts";
 import { TEST_CREDENTIALS } from "../setup.ts";
 
 export interface TestServer {
   url: string;
-  server: RunningServer;
+  server: S3liteServer;
   dataDir: string;
   /** SDK client on its default checksum settings (CRC32, aws-chunked trailers for streams). */
   client: S3Client;
@@ -21,11 +17,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: ServerOptions & { credentials?: string } = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), "s3lite-test-"));
-  const credentials = options.credentials ?? `${TEST_CREDENTIALS.accessKeyId}:${TEST_CREDENTIALS.secretAccessKey}`;
-  const config = resolveConfig({ port: 0, data: dataDir, credentials }, {});
-  const server = startServer(config, options);
+/** Through the public library API, as a user's test suite would: port 0, a temp folder, TEST_CREDENTIALS. */
+export async function startTestServer(options: { now?: () => number; extraCredentials?: Credential[] } = {}): Promise<TestServer> {
+  const start: StartOptions = {
+    credentials: [TEST_CREDENTIALS, ...(options.extraCredentials ?? [])],
+    now: options.now,
+    logLevel: process.env.S3LITE_TEST_LOG === "debug" ? "debug" : "silent",
+  };
+  const server = await startServer(start);
+  const dataDir = server.dataDir;
   const makeClient = (overrides: Partial<S3ClientConfig> = {}) => new S3Client({
     endpoint: server.url,
     region: "us-east-1",
@@ -57,7 +57,6 @@ export async function startTestServer(options: ServerOptions & { credentials?: s
     async stop() {
       for (const c of clients) c.destroy();
       await server.stop(true);
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

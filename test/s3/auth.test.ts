@@ -18,7 +18,7 @@ let clock: () => number = Date.now;
 beforeAll(async () => {
   s = await startTestServer({
     now: () => clock(),
-    credentials: `${TEST_CREDENTIALS.accessKeyId}:${TEST_CREDENTIALS.secretAccessKey},${EXAMPLE.access_key}:${EXAMPLE.secret_key}`,
+    extraCredentials: [{ accessKeyId: EXAMPLE.access_key, secretAccessKey: EXAMPLE.secret_key }],
   });
   bucket = uniqueBucket();
   await s.client.send(new CreateBucketCommand({ Bucket: bucket }));

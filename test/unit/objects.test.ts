@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { parseRange } from "../../src/core/ops/objects.ts";
-import { isValidBucketName } from "../../src/core/ops/buckets.ts";
+import { isValidBucketName } from "../../src/core/bucket-names.ts";
 import { ConfigError, DEFAULT_CREDENTIALS, resolveConfig } from "../../src/core/config.ts";
 
 test.each([

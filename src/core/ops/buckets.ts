@@ -1,6 +1,7 @@
 // Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, ListObjects(V2).
 // Handlers read metadata only; no blob is touched here.
 import { uriEncode } from "../auth/sigv4.ts";
+import { isValidBucketName } from "../bucket-names.ts";
 import { S3Error } from "../errors.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import type { ObjectRow } from "../store/meta.ts";
@@ -12,14 +13,6 @@ const OWNER = { ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54
 const MAX_CONFIG_BODY = 64 * 1024;
 const DEFAULT_MAX_KEYS = 1000;
 
-/** S3's rules for general purpose bucket names. */
-export function isValidBucketName(name: string): boolean {
-  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)
-    && !name.includes("..")
-    && !/^\d{1,3}(\.\d{1,3}){3}$/.test(name)
-    && !/^(xn--|sthree-|amzn-s3-demo-)/.test(name)
-    && !/(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$/.test(name);
-}
 
 export const listBuckets: Handler = (ctx) => {
   const buckets = ctx.meta.listBuckets();

@@ -311,6 +311,11 @@ export class Metadata {
     })();
   }
 
+  /** Deletes every object and upload in progress of every bucket; buckets stay. */
+  clearObjects(): void {
+    this.db.transaction(() => this.db.exec("DELETE FROM objects; DELETE FROM uploads;"))();
+  }
+
   /** Whether any object, object part or upload part uses this blob: gc's test, one indexed lookup each. */
   isBlobReferenced(sha256: string): boolean {
     return this.stmt.blobReferenced.get(sha256)!.used === 1;
