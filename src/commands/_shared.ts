@@ -20,3 +20,10 @@ export const storeArgs = {
   data: { type: "string", description: "Data folder (S3LITE_DATA)", valueHint: "./s3lite-data" },
   json: { type: "boolean", description: "Print the report as JSON" },
 } as const satisfies ArgsDef;
+
+/** For commands that talk to an S3 endpoint: s3lite's or any other. */
+export const clientArgs = {
+  endpoint: { type: "string", description: "S3 endpoint (AWS_ENDPOINT_URL); \"aws\" for AWS itself", valueHint: "http://127.0.0.1:9000" },
+  region: { type: "string", description: "Region to sign for (AWS_REGION)", valueHint: "us-east-1" },
+  json: { type: "boolean", description: "Print the result as JSON" },
+} as const satisfies ArgsDef;
