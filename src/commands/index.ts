@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 // The s3lite command: subcommands load lazily so `s3lite serve` pays only for what it runs.
-import { defineCommand, runMain } from "citty";
+// Exit codes: 0 fine, 1 problems found or the operation failed, 2 usage.
+import { defineCommand, runCommand, showUsage } from "citty";
 
 export const main = defineCommand({
   meta: { name: "s3lite", version: "0.1.0", description: "S3-compatible object storage for local development and tests" },
@@ -13,4 +14,23 @@ export const main = defineCommand({
   },
 });
 
-if (import.meta.main) await runMain(main);
+/** citty's runMain, except that a usage error (its CLIError) exits 2 rather than 1. */
+async function cli(rawArgs: string[]): Promise<void> {
+  const subCommand = rawArgs[0] && !rawArgs[0].startsWith("-") ? await (main.subCommands as Record<string, () => Promise<Parameters<typeof showUsage>[0]>>)[rawArgs[0]]?.() : undefined;
+  try {
+    if (rawArgs.includes("--help") || rawArgs.includes("-h") || rawArgs.length === 0) {
+      await showUsage(subCommand ?? main, subCommand ? main : undefined);
+    } else if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
+      console.log((main.meta as { version: string }).version);
+    } else {
+      await runCommand(main, { rawArgs });
+    }
+  } catch (error) {
+    if ((error as Error).name !== "CLIError") throw error;
+    await showUsage(subCommand ?? main, subCommand ? main : undefined);
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+}
+
+if (import.meta.main) await cli(process.argv.slice(2));

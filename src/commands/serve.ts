@@ -55,13 +55,18 @@ export default defineCommand({
       "  export AWS_REGION=" + config.region,
       "",
     ].join("\n"));
-    // In-flight requests finish; the database closes; an ephemeral folder goes.
+    // In-flight requests finish; the database closes; an ephemeral folder goes. A second signal
+    // means the user will not wait for a slow client: cut open connections and stop now.
+    let stopping = false;
     const shutdown = async () => {
-      await server.stop(false);
+      if (stopping) consola.warn("Stopping now; requests still in flight are cut off.");
+      const closeActive = stopping;
+      stopping = true;
+      await server.stop(closeActive);
       process.exit(0);
     };
-    process.once("SIGINT", shutdown);
-    process.once("SIGTERM", shutdown);
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
   },
 });
 

@@ -64,6 +64,7 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
     throw error;
   }
   merger.resume();
+  let stopped: Promise<void> | undefined;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${server.port}`,
@@ -78,11 +79,19 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       meta.clearObjects();
       await collectGarbage(meta, blobs, { dryRun: false, graceMs: 0, uploadMaxAgeMs: 0, now: Date.now() + 1000 });
     },
-    async stop(closeActiveConnections = false) {
-      await server.stop(closeActiveConnections);
-      await merger.stop();
-      store.close();
-      removeFolder();
+    stop(closeActiveConnections = false) {
+      // A second call may only hurry the first along (cut the connections it is waiting for).
+      if (stopped) {
+        if (closeActiveConnections) void server.stop(true);
+        return stopped;
+      }
+      stopped = (async () => {
+        await server.stop(closeActiveConnections);
+        await merger.stop();
+        store.close();
+        removeFolder();
+      })();
+      return stopped;
     },
   };
 }

@@ -68,6 +68,11 @@ test("exit codes: 1 when the operation fails, 2 for usage errors", async () => {
   expect((await s3lite(["put", join(work, "site"), `s3://${bucket}/x/`])).exitCode).toBe(2); // a folder without --recursive
   expect((await s3lite(["put", "-", `s3://${bucket}/`])).exitCode).toBe(2); // stdin without a key
   expect((await s3lite(["ls", "not-a-url"])).exitCode).toBe(2);
+  expect((await s3lite(["put"])).exitCode).toBe(2); // a missing positional, caught by the argument parser
+  expect((await s3lite(["no-such-command"])).exitCode).toBe(2);
+  const help = await s3lite(["put", "--help"]);
+  expect(help.exitCode).toBe(0);
+  expect(help.stdout).toContain("Examples:");
 }, SLOW_TEST_MS);
 
 test("with no credentials configured, the client commands use the local server's built-in pair", async () => {

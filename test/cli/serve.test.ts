@@ -1,7 +1,12 @@
 import { expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { startServer } from "../../src/index.ts";
+import { spawnServer } from "../helpers/server-process.ts";
+import { presign } from "../helpers/signed-fetch.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
 const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
@@ -42,4 +47,37 @@ test("serve refuses an invalid --bucket name as a usage error", async () => {
   const proc = Bun.spawn([process.execPath, ENTRY, "serve", "--ephemeral", "--port", "0", "--bucket", "Not_Valid"], { stdout: "pipe", stderr: "pipe" });
   expect(await proc.exited).toBe(2);
   expect(await new Response(proc.stderr).text()).toContain("Invalid bucket name");
+}, SLOW_TEST_MS);
+
+test("SIGTERM lets an upload in flight finish and be stored, then exits 0", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "s3lite-graceful-"));
+  const server = await spawnServer(dataDir, "s3lite:s3lite-secret");
+  const client = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "s3lite", secretAccessKey: "s3lite-secret" } });
+  await client.send(new CreateBucketCommand({ Bucket: "graceful" }));
+  const url = await presign(`${server.url}/graceful/slow`, { method: "PUT", credentials: { accessKeyId: "s3lite", secretAccessKey: "s3lite-secret" } });
+  const { hostname, port, pathname, search } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  const response = new Promise<string>((resolve) => {
+    let text = "";
+    socket.on("data", (c: Buffer) => { text += c.toString(); if (text.includes("\r\n\r\n")) resolve(text); });
+  });
+  socket.write(`PUT ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Length: 10\r\n\r\nfirst`);
+  await Bun.sleep(200);
+  server.proc.kill("SIGTERM");
+  await Bun.sleep(300);
+  socket.write("-half");
+  expect(await response).toStartWith("HTTP/1.1 200");
+  socket.destroy();
+  expect(await server.proc.exited).toBe(0);
+  client.destroy();
+  // The acknowledged object is there when the folder is served again.
+  const again = await startServer({ dataDir, logLevel: "silent" });
+  try {
+    const reader = new S3Client({ endpoint: again.url, region: "us-east-1", forcePathStyle: true, credentials: again.credentials });
+    expect(await (await reader.send(new GetObjectCommand({ Bucket: "graceful", Key: "slow" }))).Body!.transformToString()).toBe("first-half");
+    reader.destroy();
+  } finally {
+    await again.stop();
+  }
 }, SLOW_TEST_MS);

@@ -6,6 +6,11 @@ import type { Subprocess } from "bun";
 
 const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
 
+// A test that fails before stopping its server must not leave it running: the child shares the
+// runner's stderr, so a survivor would keep the runner's output open and hang whatever reads it.
+const children = new Set<Subprocess>();
+process.on("exit", () => { for (const child of children) child.kill("SIGKILL"); });
+
 export interface ChildServer {
   url: string;
   pid: number;
@@ -25,6 +30,8 @@ export interface ServerProcess extends ChildServer {
 /** Spawns `argv` and waits until it prints "listening on <url>". */
 export async function spawnListening(argv: string[]): Promise<ChildServer> {
   const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "inherit" });
+  children.add(proc);
+  void proc.exited.then(() => children.delete(proc));
   const reader = proc.stdout.getReader();
   let banner = "";
   while (!/listening on (\S+)/.test(banner)) {
