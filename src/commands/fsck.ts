@@ -11,8 +11,9 @@ export default defineCommand({
   meta: {
     name: "fsck",
     description: [
-      "Verify that every blob an object or upload uses exists, has its recorded size and hashes to its",
-      "SHA-256 address; name each affected bucket and key; run SQLite's integrity check; count what gc",
+      "Check the store's integrity; --repair quarantines what is broken.",
+      "Verifies that every blob an object or upload uses exists, has its recorded size and hashes to its",
+      "SHA-256 address; names each affected bucket and key; runs SQLite's integrity check; counts what gc",
       "would reclaim. Exit 1 when anything is wrong. Works with or without a server running.",
       "",
       "Examples:",

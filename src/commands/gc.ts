@@ -11,8 +11,9 @@ export default defineCommand({
   meta: {
     name: "gc",
     description: [
-      "Remove blobs no object or upload uses, multipart uploads abandoned longer than --upload-age, and",
-      "temp files left by interrupted writes. Safe while a server runs on the same folder: anything",
+      "Reclaim space: unused blobs, abandoned multipart uploads, temp leftovers.",
+      "Removes blobs no object or upload uses, multipart uploads started longer ago than --upload-age,",
+      "and temp files left by interrupted writes. Safe while a server runs on the same folder: anything",
       "modified within --grace is kept.",
       "",
       "Examples:",

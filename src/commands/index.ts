@@ -14,12 +14,26 @@ export const main = defineCommand({
   },
 });
 
+type Command = Parameters<typeof showUsage>[0];
+
+/** The top-level overview lists each command by the first line of its description; the examples
+ *  below that line belong to the command's own --help. */
+async function overview(): Promise<Command> {
+  const subCommands: Record<string, Command> = {};
+  for (const [name, load] of Object.entries(main.subCommands as Record<string, () => Promise<Command>>)) {
+    const command = await load();
+    const meta = command.meta as { description?: string };
+    subCommands[name] = { ...command, meta: { ...meta, description: meta.description?.split("\n")[0] } };
+  }
+  return { ...main, subCommands } as Command;
+}
+
 /** citty's runMain, except that a usage error (its CLIError) exits 2 rather than 1. */
 async function cli(rawArgs: string[]): Promise<void> {
   const subCommand = rawArgs[0] && !rawArgs[0].startsWith("-") ? await (main.subCommands as Record<string, () => Promise<Parameters<typeof showUsage>[0]>>)[rawArgs[0]]?.() : undefined;
   try {
     if (rawArgs.includes("--help") || rawArgs.includes("-h") || rawArgs.length === 0) {
-      await showUsage(subCommand ?? main, subCommand ? main : undefined);
+      await showUsage(subCommand ?? await overview(), subCommand ? main : undefined);
     } else if (rawArgs.length === 1 && (rawArgs[0] === "--version" || rawArgs[0] === "-v")) {
       console.log((main.meta as { version: string }).version);
     } else {
@@ -27,7 +41,7 @@ async function cli(rawArgs: string[]): Promise<void> {
     }
   } catch (error) {
     if ((error as Error).name !== "CLIError") throw error;
-    await showUsage(subCommand ?? main, subCommand ? main : undefined);
+    await showUsage(subCommand ?? await overview(), subCommand ? main : undefined);
     console.error((error as Error).message);
     process.exit(2);
   }
