@@ -81,4 +81,24 @@ describe.skipIf(!Bun.which("aws"))("AWS CLI", () => {
     expect(res.exitCode).not.toBe(0);
     expect(res.stderr).toContain("SignatureDoesNotMatch");
   }, SLOW_TEST_MS);
+
+  test("s3 cp and mv between keys (CopyObject), s3 sync, s3api delete-objects and list-object-versions", async () => {
+    const bucket = uniqueBucket("clicp");
+    await aws("s3", "mb", `s3://${bucket}`);
+    const folder = mkdtempSync(join(work, "sync-"));
+    for (const name of ["a.txt", "b c.txt", "ü.txt"]) writeFileSync(join(folder, name), name);
+    expect((await aws("s3", "sync", folder, `s3://${bucket}/src/`)).exitCode).toBe(0);
+    expect((await aws("s3", "cp", `s3://${bucket}/src/a.txt`, `s3://${bucket}/copied/a.txt`)).exitCode).toBe(0);
+    expect((await aws("s3", "mv", `s3://${bucket}/src/b c.txt`, `s3://${bucket}/moved/b c.txt`)).exitCode).toBe(0);
+    expect((await aws("s3", "cp", `s3://${bucket}/src/`, `s3://${bucket}/tree/`, "--recursive")).exitCode).toBe(0);
+    const versions = JSON.parse((await aws("s3api", "list-object-versions", "--bucket", bucket)).stdout);
+    expect(versions.Versions.map((v: { Key: string }) => v.Key)).toEqual(["copied/a.txt", "moved/b c.txt", "src/a.txt", "src/ü.txt", "tree/a.txt", "tree/ü.txt"]);
+    expect(versions.Versions.every((v: { VersionId: string; IsLatest: boolean }) => v.VersionId === "null" && v.IsLatest)).toBe(true);
+    const deleted = await aws("s3api", "delete-objects", "--bucket", bucket, "--delete", JSON.stringify({ Objects: [{ Key: "tree/a.txt" }, { Key: "tree/ü.txt" }] }));
+    expect(JSON.parse(deleted.stdout).Deleted).toHaveLength(2);
+    const copied = await aws("s3", "cp", `s3://${bucket}/copied/a.txt`, "-");
+    expect(copied.stdout).toBe("a.txt");
+    expect((await aws("s3", "rm", `s3://${bucket}`, "--recursive")).exitCode).toBe(0);
+    expect((await aws("s3", "rb", `s3://${bucket}`)).exitCode).toBe(0);
+  }, SLOW_TEST_MS);
 });

@@ -44,3 +44,23 @@ test.skipIf(!hasBoto3)("boto3: upload_file and download_file in parts, checksums
   expect(out.full_get_ok).toBe(true);
   expect(out.copied_ok).toBe(true);
 }, SLOW_TEST_MS);
+
+test.skipIf(!hasBoto3)("boto3: copy_object and copy(), delete_objects, list_object_versions, conditional puts, resource bulk deletes", async () => {
+  const res = await run(["python3", join(import.meta.dir, "../py/boto3_everyday.py"), uniqueBucket("botoday")], s.env);
+  expect(res.stderr).toBe("");
+  expect(res.exitCode).toBe(0);
+  const out = JSON.parse(res.stdout);
+  expect(out.copy_body).toBe("docs/a b+c.txt");
+  expect(out.copy_meta).toEqual({ k: "v" });
+  expect(out.replaced_meta).toEqual({ k: "new" });
+  expect(out.managed_copy).toBe("docs/ü.txt");
+  expect(out.if_none_match_existing).toBe("PreconditionFailed");
+  expect(out.if_none_match_new).toBeNull();
+  const keys = ["copies/one", "copies/ü", "docs/a b+c.txt", "docs/ü.txt", "fresh.txt", "img/1.png", "img/2.png", "top.txt"];
+  expect(out.versions).toEqual(keys.map((k) => [k, "null"]));
+  expect(out.v2_keys).toEqual(["docs/a b+c.txt", "docs/ü.txt"]);
+  expect(out.v1_prefixes).toEqual(["copies/", "docs/", "img/"]);
+  expect(out.deleted).toEqual(["copies/one", "missing"]);
+  expect(out.after_filter_delete).toEqual(["copies/ü", "docs/a b+c.txt", "docs/ü.txt", "fresh.txt", "top.txt"]);
+  expect(out.after_versions_delete).toEqual([]);
+}, SLOW_TEST_MS);

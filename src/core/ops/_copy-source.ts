@@ -46,7 +46,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  * S3's rules: if-match outranks if-unmodified-since, and if-none-match outranks if-modified-since;
  * any condition that fails is 412 PreconditionFailed.
  */
-function checkCopyConditions(h: Headers, source: ObjectRow): void {
+export function checkCopyConditions(h: Headers, source: ObjectRow): void {
   const fail = (condition: string) => { throw new S3Error("PreconditionFailed", { Condition: condition }); };
   const ifMatch = h.get("x-amz-copy-source-if-match");
   const unmodifiedSince = Date.parse(h.get("x-amz-copy-source-if-unmodified-since") ?? "");

@@ -2,7 +2,7 @@
 // headers and user metadata, with S3's size limits.
 import { S3Error } from "../errors.ts";
 
-const MAX_KEY_BYTES = 1024;
+export const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2048;
 export const META_PREFIX = "x-amz-meta-";
 export const DEFAULT_CONTENT_TYPE = "binary/octet-stream";

@@ -2,7 +2,7 @@
 // digest the client declared (x-amz-content-sha256, Content-MD5, x-amz-checksum-* header or trailer).
 import { AwsChunkedDecoder } from "../auth/chunked.ts";
 import { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, UNSIGNED_PAYLOAD } from "../auth/sigv4.ts";
-import { CHECKSUM_ALGORITHMS, checksumHeader, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../checksums.ts";
+import { CHECKSUM_ALGORITHMS, checksumHeader, createChecksum, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { StagedBlob } from "../store/blobs.ts";
 import type { OpContext } from "./_context.ts";
@@ -127,10 +127,22 @@ export async function readObjectBody(ctx: OpContext, options: ReadBodyOptions = 
   }
 }
 
-/** A small body (XML configuration) read whole, capped at `limit` bytes, with its digests checked. */
-export async function readSmallBody(ctx: OpContext, limit: number): Promise<Uint8Array> {
-  const md5 = contentMd5(ctx.req.headers);
-  const { stream } = decodedBody(ctx, limit);
+export interface SmallBodyOptions {
+  /** S3 refuses some operations (DeleteObjects) without Content-MD5 or an x-amz-checksum-*. */
+  requireIntegrity?: boolean;
+  /** False where x-amz-checksum-* describes something else (CompleteMultipartUpload: the object). */
+  checksumOfBody?: boolean;
+}
+
+/** A small body (XML configuration) read whole, capped at `limit` bytes, with every declared digest checked. */
+export async function readSmallBody(ctx: OpContext, limit: number, options: SmallBodyOptions = {}): Promise<Uint8Array> {
+  const { headers } = ctx.req;
+  const md5 = contentMd5(headers);
+  const declared = options.checksumOfBody === false ? undefined : declaredChecksum(headers);
+  if (options.requireIntegrity && md5 === undefined && declared === undefined) {
+    throw new S3Error("InvalidRequest", { message: "Missing required header for this request: Content-MD5 OR x-amz-checksum-*" });
+  }
+  const { stream, decoder } = decodedBody(ctx, limit);
   const parts: Uint8Array[] = [];
   let size = 0;
   if (stream) {
@@ -148,6 +160,11 @@ export async function readSmallBody(ctx: OpContext, limit: number): Promise<Uint
   if (md5 !== undefined && md5 !== new Bun.CryptoHasher("md5").update(body).digest("hex")) {
     throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
   }
+  const claimed = declared?.inTrailer ? decoder?.trailers.get(checksumHeader(declared.algorithm)) : declared?.value;
+  if (declared && claimed !== undefined) {
+    const checksum = createChecksum(declared.algorithm);
+    checksum.update(body);
+    if (checksum.digest() !== claimed) throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
+  }
   return body;
 }
-

@@ -2,9 +2,12 @@
 // lacks answers 501 NotImplemented.
 import type { OperationName } from "../router.ts";
 import type { Handler } from "./_context.ts";
-import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjects, listObjectsV2 } from "./buckets.ts";
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.ts";
+import { listObjects, listObjectsV2, listObjectVersions } from "./list-objects.ts";
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from "./multipart.ts";
 import { listMultipartUploads, listParts } from "./multipart-lists.ts";
+import { copyObject } from "./copy-object.ts";
+import { deleteObjects } from "./delete-objects.ts";
 import { getObjectAttributes } from "./object-attributes.ts";
 import { deleteObject, getObject, headObject, putObject } from "./objects.ts";
 
@@ -18,10 +21,13 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   GetBucketLocation: getBucketLocation,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
+  ListObjectVersions: listObjectVersions,
   PutObject: putObject,
+  CopyObject: copyObject,
   GetObject: getObject,
   HeadObject: headObject,
   DeleteObject: deleteObject,
+  DeleteObjects: deleteObjects,
   CreateMultipartUpload: createMultipartUpload,
   UploadPart: uploadPart,
   UploadPartCopy: uploadPartCopy,

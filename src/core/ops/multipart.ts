@@ -14,6 +14,7 @@ import { parseCopySourceRange, requireCopySource } from "./_copy-source.ts";
 import { MAX_PART_NUMBER, MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { declaredChecksum, readObjectBody, readSmallBody } from "./_payload.ts";
+import { writeConditions } from "./_write-conditions.ts";
 
 const MAX_COMPLETE_BODY = 10_000 * 512;
 
@@ -207,25 +208,10 @@ function objectChecksum(headers: Headers, upload: UploadRow, parts: readonly Par
   return value;
 }
 
-/** If-None-Match: * and If-Match on CompleteMultipartUpload, checked in the same transaction as the write. */
-function writeConditions(headers: Headers, key: string): ((current: ObjectRow | undefined) => void) | undefined {
-  const ifNoneMatch = headers.get("if-none-match");
-  const ifMatch = headers.get("if-match");
-  if (ifNoneMatch === null && ifMatch === null) return undefined;
-  if (ifNoneMatch !== null && ifNoneMatch.trim() !== "*") throw new S3Error("NotImplemented", { message: "If-None-Match on a write accepts only *." });
-  return (current) => {
-    if (ifNoneMatch !== null && current) throw new S3Error("PreconditionFailed", { Condition: "If-None-Match" });
-    if (ifMatch !== null) {
-      if (!current) throw new S3Error("NoSuchKey", { Key: key });
-      if (normalizeETag(ifMatch) !== normalizeETag(current.etag)) throw new S3Error("PreconditionFailed", { Condition: "If-Match" });
-    }
-  };
-}
-
 export const completeMultipartUpload: Handler = async (ctx) => {
   const upload = requireUpload(ctx);
   const headers = ctx.req.headers;
-  const requested = parseCompletedParts(new TextDecoder().decode(await readSmallBody(ctx, MAX_COMPLETE_BODY)));
+  const requested = parseCompletedParts(new TextDecoder().decode(await readSmallBody(ctx, MAX_COMPLETE_BODY, { checksumOfBody: false })));
   const stored = new Map(ctx.meta.getUploadParts(upload.uploadId).map((p) => [p.partNumber, p]));
   const parts = matchParts(upload, requested, stored);
   const size = parts.reduce((sum, p) => sum + p.size, 0);

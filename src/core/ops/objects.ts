@@ -9,6 +9,7 @@ import { requireBucket, requireObject, type Handler, type OpContext } from "./_c
 import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { MAX_PART_NUMBER } from "./_limits.ts";
 import { readObjectBody } from "./_payload.ts";
+import { writeConditions } from "./_write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
   const key = ctx.parsed.key!;
@@ -17,6 +18,9 @@ export const putObject: Handler = async (ctx) => {
   const headers = ctx.req.headers;
   const metadata = readUserMetadata(headers);
   const stored = readStoredHeaders(headers);
+  // Checked before the body is read, so a refused write costs no upload, and again at commit.
+  const condition = writeConditions(headers, key);
+  condition?.(ctx.meta.getObject(ctx.parsed.bucket!, key));
   const body = await readObjectBody(ctx);
   const row: ObjectRow = {
     bucket: ctx.parsed.bucket!, key, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`,
@@ -25,7 +29,7 @@ export const putObject: Handler = async (ctx) => {
   };
   await body.commit();
   try {
-    ctx.meta.putObject(row);
+    ctx.meta.putObject(row, [], condition);
   } catch (error) {
     // The bucket was deleted while the body streamed in: the row's foreign key no longer holds.
     // The published blob stays unreferenced until gc.
@@ -53,6 +57,12 @@ export const headObject: Handler = (ctx) => readObject(ctx, false);
 function readObject(ctx: OpContext, withBody: boolean): Response {
   const object = requireObject(ctx);
   const headers = objectHeaders(object);
+  // response-content-type=… and friends: the caller (often a presigned URL's author) overrides how
+  // this one response describes the object; what is stored stays as it was.
+  for (const name of RESPONSE_OVERRIDES) {
+    const value = ctx.parsed.query.get(`response-${name}`);
+    if (value !== null) headers.set(name, value);
+  }
   const notModified = checkPreconditions(ctx.req.headers, object);
   if (notModified) return new Response(null, { status: 304, headers: pick(headers, ["etag", "last-modified"]) });
   const partNumber = ctx.parsed.query.get("partNumber");
@@ -80,6 +90,8 @@ function readObject(ctx: OpContext, withBody: boolean): Response {
   const file = ctx.blobs.file(object.sha256);
   return new Response(range ? file.slice(start, end + 1) : file, { status, headers });
 }
+
+const RESPONSE_OVERRIDES = ["content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"] as const;
 
 interface ResponseChecksum { algorithm: ChecksumAlgorithm; value: string; type: ChecksumType }
 

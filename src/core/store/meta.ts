@@ -244,9 +244,15 @@ export class Metadata {
     })();
   }
 
-  /** Writes an object row, replacing any previous version and its parts; `parts` for multipart objects. */
-  putObject(o: ObjectRow, parts: readonly PartRow[] = []): void {
-    this.db.transaction(() => this.writeObject(o, parts))();
+  /**
+   * Writes an object row, replacing any previous version and its parts; `parts` for multipart objects.
+   * `precondition` sees the object it would replace and may throw, which leaves everything as it was.
+   */
+  putObject(o: ObjectRow, parts: readonly PartRow[] = [], precondition?: (current: ObjectRow | undefined) => void): void {
+    this.db.transaction(() => {
+      precondition?.(this.getObject(o.bucket, o.key));
+      this.writeObject(o, parts);
+    })();
   }
 
   private writeObject(o: ObjectRow, parts: readonly PartRow[]): void {
@@ -254,6 +260,21 @@ export class Metadata {
     this.stmt.putObject.run(o.bucket, o.key, o.sha256, o.size, o.etag, o.lastModified, o.contentType,
       JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue, o.checksumType, o.partsCount);
     for (const p of parts) this.stmt.insertObjectPart.run(o.bucket, o.key, p.partNumber, p.sha256, p.size, p.etag, p.lastModified, p.checksumValue);
+  }
+
+  /**
+   * CopyObject as one transaction: `build` sees the source and the destination as they are now and returns
+   * the destination row, or throws to leave everything as it was. The copy shares the source's blob
+   * and part rows; no bytes move.
+   */
+  copyObject(source: { bucket: string; key: string }, destination: { bucket: string; key: string }, build: (current: ObjectRow | undefined, destination: ObjectRow | undefined) => ObjectRow): ObjectRow {
+    return this.db.transaction(() => {
+      const current = this.getObject(source.bucket, source.key);
+      const parts = current && current.partsCount > 0 ? this.getObjectParts(source.bucket, source.key) : [];
+      const row = build(current, this.getObject(destination.bucket, destination.key));
+      this.writeObject(row, parts);
+      return row;
+    })();
   }
 
   getObjectParts(bucket: string, key: string): PartRow[] {
@@ -372,6 +393,11 @@ export class Metadata {
 
   deleteObject(bucket: string, key: string): void {
     this.stmt.deleteObject.run(bucket, key);
+  }
+
+  /** DeleteObjects: every key in one transaction. */
+  deleteObjects(bucket: string, keys: readonly string[]): void {
+    this.db.transaction(() => { for (const key of keys) this.stmt.deleteObject.run(bucket, key); })();
   }
 
   /**

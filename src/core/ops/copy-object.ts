@@ -1,0 +1,50 @@
+// CopyObject. Blobs are content-addressed, so a copy is a new row that points at the source's blob
+// (or its parts): no bytes are read or written, whatever the size.
+import { checksumHeader } from "../checksums.ts";
+import { S3Error } from "../errors.ts";
+import { xmlResponse } from "../xml.ts";
+import { requireBucket, type Handler } from "./_context.ts";
+import { checkCopyConditions, parseCopySource } from "./_copy-source.ts";
+import { writeConditions } from "./_write-conditions.ts";
+import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
+
+/** S3 copies at most 5 GiB in one CopyObject; larger objects need UploadPartCopy. */
+const MAX_COPY_SIZE = 5 * 1024 ** 3;
+
+export const copyObject: Handler = (ctx) => {
+  const bucket = ctx.parsed.bucket!, key = ctx.parsed.key!;
+  validateKey(key);
+  requireBucket(ctx);
+  const h = ctx.req.headers;
+  const directive = (h.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
+  if (directive !== "COPY" && directive !== "REPLACE") {
+    throw new S3Error("InvalidArgument", { message: "Unknown metadata directive.", ArgumentName: "x-amz-metadata-directive", ArgumentValue: directive });
+  }
+  const source = parseCopySource(h.get("x-amz-copy-source") ?? "");
+  if (!ctx.meta.getBucket(source.bucket)) throw new S3Error("NoSuchBucket", { BucketName: source.bucket });
+  // With REPLACE, the request's headers describe the copy; with COPY, the source's do.
+  const replacement = directive === "REPLACE"
+    ? { contentType: h.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(h), metadata: readUserMetadata(h) }
+    : undefined;
+  const condition = writeConditions(h, key);
+  const now = Date.now();
+  const row = ctx.meta.copyObject(source, { bucket, key }, (current, destination) => {
+    condition?.(destination);
+    if (!current) throw new S3Error("NoSuchKey", { Key: source.key });
+    checkCopyConditions(h, current);
+    if (source.bucket === bucket && source.key === key && !replacement) {
+      throw new S3Error("InvalidRequest", { message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes." });
+    }
+    if (current.size > MAX_COPY_SIZE) {
+      throw new S3Error("InvalidRequest", { message: `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_SIZE}` });
+    }
+    return { ...current, bucket, key, lastModified: now, ...replacement };
+  });
+  // A source whose parts are not merged yet is copied as parts; the copy gets merged on its own.
+  if (row.sha256 === "") ctx.merger.schedule(bucket, key);
+  const checksum = row.checksumAlgorithm && row.checksumValue ? { [`Checksum${row.checksumAlgorithm}`]: row.checksumValue, ChecksumType: row.checksumType ?? undefined } : {};
+  const headers = row.checksumAlgorithm && row.checksumValue ? { [checksumHeader(row.checksumAlgorithm)]: row.checksumValue } : {};
+  const response = xmlResponse("CopyObjectResult", { ETag: row.etag, LastModified: new Date(row.lastModified).toISOString(), ...checksum });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+};
