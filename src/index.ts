@@ -20,6 +20,10 @@ export interface StartOptions {
   region?: string;
   /** Buckets to create at start. */
   buckets?: string[];
+  /** Base domains for virtual-hosted style besides localhost (`bucket.<domain>`). */
+  domains?: string[];
+  /** Allow every origin where a bucket has no CORS configuration; true by default. */
+  cors?: boolean;
   /** Defaults to "error": a test run stays quiet unless something breaks. */
   logLevel?: "silent" | "error" | "info" | "debug";
   /** The clock signatures are checked against (epoch ms), to test expiry and skew. */
@@ -39,6 +43,8 @@ export async function startServer(options: StartOptions = {}): Promise<S3liteSer
     region: options.region,
     bucket: options.buckets,
     ephemeral: options.dataDir === undefined,
+    domain: options.domains,
+    cors: options.cors,
   }, {});
   return startWithConfig({ ...config, usesDefaultCredentials: options.credentials === undefined }, { now: options.now });
 }

@@ -10,6 +10,8 @@ export const serverArgs = {
   ephemeral: { type: "boolean", description: "Use a temp data folder, removed on exit (S3LITE_EPHEMERAL=1)" },
   bucket: { type: "string", description: "Create this bucket at start if missing; repeatable (S3LITE_BUCKETS=a,b)", valueHint: "name" },
   "log-format": { type: "string", description: "text, or json for one JSON object per line (S3LITE_LOG_FORMAT)", valueHint: "text" },
+  domain: { type: "string", description: "Base domain for virtual-hosted buckets (bucket.DOMAIN), beside localhost; repeatable (S3LITE_DOMAIN)", valueHint: "s3.test" },
+  cors: { type: "boolean", description: "Without a bucket CORS configuration, allow every origin (the default); --no-cors refuses cross-origin requests instead (S3LITE_CORS=0)" },
   verbose: { type: "boolean", description: "Log canonical requests and other debug detail" },
   quiet: { type: "boolean", description: "Log nothing but errors" },
   json: { type: "boolean", description: "Print the start-up details as one JSON line instead of the banner" },

@@ -22,7 +22,7 @@ export default defineCommand({
     setLogLevel(args.quiet ? "error" : args.verbose ? "debug" : "info");
     let config;
     try {
-      config = resolveConfig({ ...args, bucket: repeated(process.argv, "bucket") ?? args.bucket }, process.env);
+      config = resolveConfig({ ...args, bucket: repeated(process.argv, "bucket") ?? args.bucket, domain: repeated(process.argv, "domain") ?? args.domain }, process.env);
       setLogFormat(config.logFormat);
     } catch (error) {
       if (error instanceof ConfigError) { consola.error(error.message); process.exit(2); }
@@ -42,12 +42,14 @@ export default defineCommand({
     // Only the built-in development secret is ever printed.
     const secret = config.usesDefaultCredentials ? key.secretAccessKey : "<your secret>";
     if (args.json) {
-      console.log(JSON.stringify({ event: "listening", url: server.url, port: server.port, dataDir: server.dataDir, ephemeral: config.ephemeral, region: server.region, buckets: config.buckets, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
+      console.log(JSON.stringify({ event: "listening", url: server.url, port: server.port, dataDir: server.dataDir, ephemeral: config.ephemeral, region: server.region, buckets: config.buckets, domains: config.domains, permissiveCors: config.permissiveCors, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
     } else console.log([
       `s3lite listening on ${server.url}`,
       `  data:   ${server.dataDir}${config.ephemeral ? " (temporary, removed on exit)" : ""}`,
       `  region: ${config.region}`,
       ...(config.buckets.length ? [`  buckets: ${config.buckets.join(", ")}`] : []),
+      `  virtual-hosted: ${config.domains.map((d) => `http://<bucket>.${d}:${server.port}`).join(", ")}; path style works too`,
+      `  cors:   ${config.permissiveCors ? "any origin, unless a bucket has its own CORS configuration" : "only as buckets' CORS configurations allow"}`,
       "",
       "  export AWS_ENDPOINT_URL=" + server.url,
       "  export AWS_ACCESS_KEY_ID=" + key.accessKeyId,

@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     let op = "-";
     let response: Response;
     try {
-      parsed = parseRequest(req);
+      parsed = parseRequest(req, deps.config.domains);
       op = resolveOperation(parsed);
       const now = clock();
       const auth = verifyRequest(parsed, credentials, now);
@@ -52,7 +52,9 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     response.headers.set("x-amz-request-id", requestId);
     response.headers.set("x-amz-id-2", requestId);
     response.headers.set("server", "s3lite");
-    if (log.level >= LogLevels.info) logRequest(req, parsed?.rawPath ?? new URL(req.url).pathname, op, response, requestId, started);
+    // Virtual-hosted requests are logged as their path-style twin, so every line names its bucket.
+    const path = parsed ? (parsed.hostStyle ? `/${parsed.bucket}${parsed.rawPath}` : parsed.rawPath) : new URL(req.url).pathname;
+    if (log.level >= LogLevels.info) logRequest(req, path, op, response, requestId, started);
     return response;
   };
 }

@@ -31,6 +31,10 @@ export interface Config {
   /** Buckets created at start if missing. */
   buckets: string[];
   logFormat: "text" | "json";
+  /** Base domains for virtual-hosted style: `bucket.<domain>` names the bucket. Always has "localhost". */
+  domains: string[];
+  /** Without a bucket CORS configuration, answer every origin (the development default). */
+  permissiveCors: boolean;
 }
 
 export interface ConfigFlags {
@@ -42,6 +46,8 @@ export interface ConfigFlags {
   ephemeral?: boolean;
   bucket?: string | string[];
   "log-format"?: string;
+  domain?: string | string[];
+  cors?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +83,8 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
   for (const bucket of buckets) if (!isValidBucketName(bucket)) throw new ConfigError(`Invalid bucket name "${bucket}"`);
   const logFormat = pick(flags["log-format"], "S3LITE_LOG_FORMAT") ?? "text";
   if (logFormat !== "text" && logFormat !== "json") throw new ConfigError(`Invalid log format "${logFormat}": expected text or json`);
+  const domains = [flags.domain ?? env.S3LITE_DOMAIN?.split(",") ?? []].flat().map((d) => d.trim().toLowerCase().replace(/^\.|\.$/g, "")).filter(Boolean);
+  for (const domain of domains) if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(domain)) throw new ConfigError(`Invalid domain "${domain}": expected a host name such as s3.test`);
   return {
     host: pick(flags.host, "S3LITE_HOST") ?? "127.0.0.1",
     port,
@@ -89,5 +97,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     ephemeral: flags.ephemeral ?? env.S3LITE_EPHEMERAL === "1",
     buckets: [...new Set(buckets)],
     logFormat,
+    domains: [...new Set(["localhost", ...domains])],
+    permissiveCors: flags.cors ?? env.S3LITE_CORS !== "0",
   };
 }

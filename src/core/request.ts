@@ -1,4 +1,5 @@
-// parseRequest(): the request target as sent → bucket, key and query, path-style.
+// parseRequest(): the request as sent → bucket, key and query. Virtual-hosted style
+// (`bucket.localhost:9000/key`, or under a configured base domain) or path style (`host/bucket/key`).
 // Bucket and key come from the raw target, percent-decoded once; nothing here checks auth or names.
 import { S3Error } from "./errors.ts";
 import { percentDecode } from "./auth/sigv4.ts";
@@ -14,15 +15,18 @@ export interface ParsedRequest {
   headers: Headers;
   bucket?: string;
   key?: string;
+  /** The bucket came from the Host header (virtual-hosted style). */
+  hostStyle?: boolean;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Splits a request into path-style bucket and key. Bun has already resolved `.` and `..` segments in
+ * Splits a request into bucket and key: from the Host header when it names a bucket under one of
+ * `domains`, else from the path. Bun has already resolved `.` and `..` segments in
  * `request.url` (even as %2E), so keys with such segments cannot be addressed; see README.
  */
-export function parseRequest(req: Request): ParsedRequest {
+export function parseRequest(req: Request, domains: readonly string[] = []): ParsedRequest {
   const url = req.url;
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   const target = pathStart < 0 ? "/" : url.slice(pathStart);
@@ -31,6 +35,14 @@ export function parseRequest(req: Request): ParsedRequest {
   const rawQuery = q < 0 ? "" : target.slice(q + 1);
   const parsed: ParsedRequest = { method: req.method, rawPath, rawQuery, query: new URLSearchParams(rawQuery), headers: req.headers };
   const path = rawPath.slice(1);
+  const hostBucket = bucketFromHost(req.headers.get("host"), domains);
+  if (hostBucket !== undefined) {
+    parsed.bucket = hostBucket;
+    parsed.hostStyle = true;
+    const key = decodeSegment(path);
+    if (key !== "") parsed.key = key;
+    return parsed;
+  }
   if (path === "") return parsed;
   const slash = path.indexOf("/");
   parsed.bucket = decodeSegment(slash < 0 ? path : path.slice(0, slash));
@@ -47,4 +59,14 @@ function decodeSegment(raw: string): string {
   } catch {
     throw new S3Error("InvalidURI", { message: "Couldn't parse the specified URI: it is not valid UTF-8." });
   }
+}
+
+/** "photos.localhost:9000" → "photos" when "localhost" is one of the domains; IP hosts never match. */
+export function bucketFromHost(host: string | null, domains: readonly string[]): string | undefined {
+  if (!host) return undefined;
+  const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  for (const domain of domains) {
+    if (name.length > domain.length + 1 && name.endsWith(`.${domain}`)) return name.slice(0, -(domain.length + 1));
+  }
+  return undefined;
 }

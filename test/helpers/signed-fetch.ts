@@ -13,6 +13,10 @@ export interface SignedFetchInit {
   payload?: "unsigned" | "sha256" | string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
   signingDate?: Date;
+  /** Connect to this origin instead of the URL's, keeping the URL's host as the signed Host (a DNS shim). */
+  connectTo?: string;
+  /** Send this Host header instead of the one signed. */
+  sendHost?: string;
 }
 
 const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
@@ -47,7 +51,9 @@ export async function fetchSigned(url: string, init: SignedFetchInit = {}): Prom
     query: Object.fromEntries(u.searchParams), headers,
   });
   const signed = await signerFor(init.credentials).sign(request, { signingDate: init.signingDate });
-  return fetch(url, { method: signed.method, headers: signed.headers, body });
+  if (init.sendHost) signed.headers.host = init.sendHost;
+  const target = init.connectTo ? new URL(u.pathname + u.search, init.connectTo).href : url;
+  return fetch(target, { method: signed.method, headers: signed.headers, body });
 }
 
 /** Presigns a URL with the SDK's signer, over UNSIGNED-PAYLOAD as the S3 presigner does. */
