@@ -1,9 +1,11 @@
 // createApp(): Request → Response for the S3 API. The only catch-all: every error becomes S3 XML here,
 // every response gets its request id here, and one line per request is logged here.
 import { verifyRequest, type CredentialStore } from "./auth/verify.ts";
+import { applyCorsHeaders, matchRule, PERMISSIVE_RULE, preflightHeaders, requestedHeaders, type CorsRule } from "./cors.ts";
 import type { Config } from "./config.ts";
 import { S3Error, errorResponse } from "./errors.ts";
 import { LogLevels, logFormat, logger } from "./log.ts";
+import { CORS_CONFIG } from "./ops/bucket-cors.ts";
 import { handlers } from "./ops/index.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { resolveOperation } from "./router.ts";
@@ -38,6 +40,11 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     let response: Response;
     try {
       parsed = parseRequest(req, deps.config.domains);
+      if (req.method === "OPTIONS") {
+        op = "PreflightRequest";
+        response = preflight(req, parsed, deps);
+        return finish(req, parsed, op, response, requestId, started);
+      }
       op = resolveOperation(parsed);
       const now = clock();
       const auth = verifyRequest(parsed, credentials, now);
@@ -51,12 +58,50 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     }
     response.headers.set("x-amz-request-id", requestId);
     response.headers.set("x-amz-id-2", requestId);
-    response.headers.set("server", "s3lite");
-    // Virtual-hosted requests are logged as their path-style twin, so every line names its bucket.
-    const path = parsed ? (parsed.hostStyle ? `/${parsed.bucket}${parsed.rawPath}` : parsed.rawPath) : new URL(req.url).pathname;
-    if (log.level >= LogLevels.info) logRequest(req, path, op, response, requestId, started);
-    return response;
+    const origin = req.headers.get("origin");
+    // Errors get CORS headers too, so browser code can read S3's error document.
+    if (origin) {
+      const rule = corsRuleFor(parsed?.bucket, deps, (rules) => matchRule(rules, origin, req.method));
+      if (rule) applyCorsHeaders(response, rule, origin);
+    }
+    return finish(req, parsed, op, response, requestId, started);
   };
+}
+
+function finish(req: Request, parsed: ParsedRequest | undefined, op: string, response: Response, requestId: string, started: number): Response {
+  response.headers.set("x-amz-request-id", requestId);
+  response.headers.set("x-amz-id-2", requestId);
+  response.headers.set("server", "s3lite");
+  // Virtual-hosted requests are logged as their path-style twin, so every line names its bucket.
+  const path = parsed ? (parsed.hostStyle ? `/${parsed.bucket}${parsed.rawPath}` : parsed.rawPath) : new URL(req.url).pathname;
+  if (log.level >= LogLevels.info) logRequest(req, path, op, response, requestId, started);
+  return response;
+}
+
+/**
+ * The rule that governs a cross-origin request: the bucket's own first match when it has a CORS
+ * configuration, else the development default when that is on. Undefined: not allowed.
+ */
+function corsRuleFor(bucket: string | undefined, deps: AppDeps, match: (rules: CorsRule[]) => CorsRule | undefined): CorsRule | undefined {
+  const rules = bucket !== undefined ? deps.meta.getBucketConfig<CorsRule[]>(bucket, CORS_CONFIG) : undefined;
+  if (rules) return match(rules);
+  return deps.config.permissiveCors ? PERMISSIVE_RULE : undefined;
+}
+
+/** OPTIONS: a browser's preflight, answered without auth as S3 does. */
+function preflight(req: Request, parsed: ParsedRequest, deps: AppDeps): Response {
+  const origin = req.headers.get("origin");
+  const method = req.headers.get("access-control-request-method");
+  if (!origin) throw new S3Error("BadRequest");
+  if (!method) throw new S3Error("BadRequest", { message: "Invalid Access-Control-Request-Method: null" });
+  if (parsed.bucket !== undefined && !deps.meta.getBucket(parsed.bucket)) throw new S3Error("NoSuchBucket", { BucketName: parsed.bucket });
+  const headers = requestedHeaders(req.headers.get("access-control-request-headers"));
+  const hasRules = parsed.bucket !== undefined && deps.meta.getBucketConfig(parsed.bucket, CORS_CONFIG) !== undefined;
+  const rule = corsRuleFor(parsed.bucket, deps, (rules) => matchRule(rules, origin, method, headers));
+  if (!rule) {
+    throw new S3Error("AccessForbidden", hasRules ? { Method: method, ResourceType: "OBJECT" } : { message: "CORSResponse: CORS is not enabled for this bucket.", Method: method, ResourceType: "BUCKET" });
+  }
+  return new Response(null, { status: 200, headers: preflightHeaders(rule, origin, method, headers) });
 }
 
 /** One line per request: method, path, operation, status, bytes (received for writes, sent for reads), ms. */

@@ -4,6 +4,8 @@ import { renderXml } from "./xml.ts";
 
 export const ERROR_CODES = {
   AccessDenied: [403, "Access Denied"],
+  AccessForbidden: [403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."],
+  BadRequest: [400, "Insufficient information. Origin request header needed."],
   AuthorizationHeaderMalformed: [400, "The authorization header is malformed."],
   AuthorizationQueryParametersError: [400, "Error parsing the X-Amz-Credential parameter."],
   BadDigest: [400, "The Content-MD5 or checksum value that you specified did not match what the server received."],
@@ -31,6 +33,7 @@ export const ERROR_CODES = {
   MethodNotAllowed: [405, "The specified method is not allowed against this resource."],
   MissingContentLength: [411, "You must provide the Content-Length HTTP header."],
   MissingSecurityHeader: [400, "Your request is missing a required header."],
+  NoSuchCORSConfiguration: [404, "The CORS configuration does not exist"],
   NoSuchBucket: [404, "The specified bucket does not exist"],
   NoSuchKey: [404, "The specified key does not exist."],
   NoSuchUpload: [404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."],

@@ -2,6 +2,7 @@
 // lacks answers 501 NotImplemented.
 import type { OperationName } from "../router.ts";
 import type { Handler } from "./_context.ts";
+import { deleteBucketCors, getBucketCors, putBucketCors } from "./bucket-cors.ts";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.ts";
 import { listObjects, listObjectsV2, listObjectVersions } from "./list-objects.ts";
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from "./multipart.ts";
@@ -19,6 +20,9 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   HeadBucket: headBucket,
   DeleteBucket: deleteBucket,
   GetBucketLocation: getBucketLocation,
+  PutBucketCors: putBucketCors,
+  GetBucketCors: getBucketCors,
+  DeleteBucketCors: deleteBucketCors,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,

@@ -125,6 +125,13 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE uploads ADD COLUMN checksum_type TEXT;
    ALTER TABLE objects ADD COLUMN checksum_type TEXT;
    CREATE INDEX objects_unmerged ON objects(bucket, key) WHERE sha256 = '';`,
+  // Bucket subresources stored as the JSON of their parsed configuration (CORS so far).
+  `CREATE TABLE bucket_configs (
+     bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (bucket, name)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -195,6 +202,9 @@ export class Metadata {
         "INSERT OR REPLACE INTO upload_parts (upload_id, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       getUploadParts: db.query<PartRecord, [string]>("SELECT * FROM upload_parts WHERE upload_id = ? ORDER BY part_number"),
       getObject: db.query<ObjectRecord, [string, string]>("SELECT * FROM objects WHERE bucket = ? AND key = ?"),
+      getBucketConfig: db.query<{ body: string }, [string, string]>("SELECT body FROM bucket_configs WHERE bucket = ? AND name = ?"),
+      putBucketConfig: db.query<unknown, [string, string, string]>("INSERT OR REPLACE INTO bucket_configs (bucket, name, body) VALUES (?, ?, ?)"),
+      deleteBucketConfig: db.query<unknown, [string, string]>("DELETE FROM bucket_configs WHERE bucket = ? AND name = ?"),
       deleteObject: db.query<unknown, [string, string]>("DELETE FROM objects WHERE bucket = ? AND key = ?"),
       listFrom: db.query<ObjectRecord, [string, string, string, number]>(
         "SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?"),
@@ -393,6 +403,18 @@ export class Metadata {
 
   deleteObject(bucket: string, key: string): void {
     this.stmt.deleteObject.run(bucket, key);
+  }
+
+  /** A bucket subresource's configuration (e.g. "cors"), as stored by setBucketConfig. */
+  getBucketConfig<T>(bucket: string, name: string): T | undefined {
+    const r = this.stmt.getBucketConfig.get(bucket, name);
+    return r ? (JSON.parse(r.body) as T) : undefined;
+  }
+
+  /** Stores a configuration; undefined removes it. */
+  setBucketConfig(bucket: string, name: string, value: unknown): void {
+    if (value === undefined) this.stmt.deleteBucketConfig.run(bucket, name);
+    else this.stmt.putBucketConfig.run(bucket, name, JSON.stringify(value));
   }
 
   /** DeleteObjects: every key in one transaction. */
