@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SLOW_TEST_MS } from "../setup.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { hasBoto3, run } from "../helpers/spawn.ts";
@@ -63,4 +64,26 @@ test.skipIf(!hasBoto3)("boto3: copy_object and copy(), delete_objects, list_obje
   expect(out.deleted).toEqual(["copies/one", "missing"]);
   expect(out.after_filter_delete).toEqual(["copies/ü", "docs/a b+c.txt", "docs/ü.txt", "fresh.txt", "top.txt"]);
   expect(out.after_versions_delete).toEqual([]);
+}, SLOW_TEST_MS);
+
+test.skipIf(!hasBoto3)("boto3: Signature Version 2 presigned URLs (signature_version s3) for GET and PUT", async () => {
+  const bucket = uniqueBucket("botov2");
+  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "v2/ü file.txt", Body: "signed the old way" }));
+  const res = await run(["python3", join(import.meta.dir, "../py/boto3_presign_v2.py"), bucket], s.env);
+  expect(res.stderr).toBe("");
+  const urls = JSON.parse(res.stdout) as Record<string, string>;
+  expect(new URL(urls.get!).searchParams.has("AWSAccessKeyId")).toBe(true);
+  expect(await (await fetch(urls.get!)).text()).toBe("signed the old way");
+  expect((await fetch(urls.get_override!)).headers.get("content-type")).toBe("text/x-v2");
+  const put = await fetch(urls.put!, { method: "PUT", body: "uploaded v2", headers: { "content-type": "text/plain" } });
+  expect(put.status).toBe(200);
+  expect(await (await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "v2/uploaded.txt" }))).Body!.transformToString()).toBe("uploaded v2");
+  const wrongType = await fetch(urls.put!, { method: "PUT", body: "x", headers: { "content-type": "image/png" } });
+  expect(await wrongType.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
+  const tampered = await fetch(urls.get!.replace("v2/", "v2/../v2/x"));
+  expect(tampered.status).toBe(403);
+  const expired = await fetch(urls.expired!);
+  expect(expired.status).toBe(403);
+  expect(await expired.text()).toContain("Request has expired");
 }, SLOW_TEST_MS);

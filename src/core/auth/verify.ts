@@ -7,6 +7,7 @@ import {
   canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, credentialScope, parseAuthorization,
   parseCredential, signature, signaturesEqual, signingKey, stringToSign,
 } from "./sigv4.ts";
+import { signV2, stringToSignV2 } from "./sigv2.ts";
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGN_EXPIRES_S = 604_800;
@@ -58,9 +59,7 @@ export function verifyRequest(req: ParsedRequest, credentials: CredentialStore, 
   }
   if (authorization) return verifyHeaderAuth(req, authorization, credentials, nowMs);
   if (isPresigned) return verifyPresigned(req, credentials, nowMs);
-  if (req.query.has("AWSAccessKeyId") || req.query.has("Signature")) {
-    throw new S3Error("NotImplemented", { message: "Signature Version 2 presigned URLs are not supported; use Signature Version 4." });
-  }
+  if (req.query.has("AWSAccessKeyId") || req.query.has("Signature")) return verifyPresignedV2(req, credentials, nowMs);
   throw new S3Error("AccessDenied", { message: "Anonymous access is not allowed." });
 }
 
@@ -120,6 +119,38 @@ function verifyPresigned(req: ParsedRequest, credentials: CredentialStore, nowMs
     payloadHash: req.headers.get("x-amz-content-sha256") ?? UNSIGNED_PAYLOAD,
     presigned: true,
   }, credentials);
+}
+
+function verifyPresignedV2(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult {
+  const q = req.query;
+  const accessKeyId = q.get("AWSAccessKeyId"), provided = q.get("Signature"), expires = q.get("Expires");
+  if (!accessKeyId || !provided || !expires) {
+    throw new S3Error("AccessDenied", { message: "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters" });
+  }
+  if (!/^\d+$/.test(expires)) throw new S3Error("AccessDenied", { message: "Invalid date (should be seconds since epoch): " + expires });
+  if (nowMs > Number(expires) * 1000) {
+    throw new S3Error("AccessDenied", { message: "Request has expired", Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: new Date(nowMs).toISOString() });
+  }
+  const secret = credentials.get(accessKeyId);
+  if (secret === undefined) throw new S3Error("InvalidAccessKeyId", { AWSAccessKeyId: accessKeyId });
+  // Presigners move x-amz-*, Content-Type and Content-MD5 into the query; headers win where both exist.
+  const amzHeaders: [string, string][] = [];
+  for (const [name, value] of req.headers) if (name.startsWith("x-amz-")) amzHeaders.push([name, value]);
+  for (const [name, value] of q) if (name.toLowerCase().startsWith("x-amz-") && !req.headers.has(name)) amzHeaders.push([name.toLowerCase(), value]);
+  const toSign = stringToSignV2({
+    method: req.method,
+    resourcePath: req.hostStyle ? `/${req.bucket}${req.rawPath}` : req.rawPath,
+    rawQuery: req.rawQuery,
+    header: (name) => req.headers.get(name) ?? q.get(name) ?? undefined,
+    amzHeaders,
+    expires,
+  });
+  if (!signaturesEqual(signV2(secret, toSign), provided)) {
+    throw new S3Error("SignatureDoesNotMatch", { AWSAccessKeyId: accessKeyId, StringToSign: toSign, SignatureProvided: provided });
+  }
+  // No payload hash and no chunk signatures in V2: the body is taken as sent, checked only against
+  // any Content-MD5 or x-amz-checksum-* the request carries.
+  return { accessKeyId, payloadHash: UNSIGNED_PAYLOAD, signature: provided, signingKey: new Uint8Array(), amzDate: "", scope: "" };
 }
 
 interface SignedParts {
