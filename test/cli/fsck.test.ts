@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readdirSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, PutObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { errorOf, random } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { run } from "../helpers/spawn.ts";
@@ -72,4 +72,27 @@ test("fsck finds flipped, truncated and missing blobs, names what they affect, a
   const after = await s3lite("fsck", "--data", s.dataDir, "--json");
   expect(after.exitCode).toBe(0);
   expect(JSON.parse(after.stdout).ok).toBe(true);
+}, SLOW_TEST_MS);
+
+test("fsck counts an orphan blob as a leftover gc reclaims: reported, not an error", async () => {
+  const bucket = uniqueBucket("orphan");
+  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  const body = random(33_333);
+  await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "gone", Body: body }));
+  await s.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone" }));
+  expect(existsSync(blobPath(body))).toBe(true); // deletes never unlink on the request path
+
+  const found = await s3lite("fsck", "--data", s.dataDir, "--grace", "0s", "--json");
+  expect(found.exitCode).toBe(0);
+  const report = JSON.parse(found.stdout);
+  expect(report.problems).toEqual([]);
+  expect(report.leftovers.orphanBlobs).toBeGreaterThanOrEqual(1);
+  expect(report.leftovers.orphanBytes).toBeGreaterThanOrEqual(body.length);
+  const human = await s3lite("fsck", "--data", s.dataDir, "--grace", "0s");
+  expect(human.stdout + human.stderr).toMatch(/Leftovers that s3lite gc reclaims: \d+ unreferenced blobs?/);
+
+  expect((await s3lite("gc", "--data", s.dataDir, "--grace", "0s")).exitCode).toBe(0);
+  expect(existsSync(blobPath(body))).toBe(false);
+  const after = JSON.parse((await s3lite("fsck", "--data", s.dataDir, "--grace", "0s", "--json")).stdout);
+  expect(after.leftovers.orphanBlobs).toBe(0);
 }, SLOW_TEST_MS);
