@@ -87,3 +87,13 @@ test.skipIf(!hasBoto3)("boto3: Signature Version 2 presigned URLs (signature_ver
   expect(expired.status).toBe(403);
   expect(await expired.text()).toContain("Request has expired");
 }, SLOW_TEST_MS);
+
+test.skipIf(!hasBoto3)("boto3: generate_presigned_post forms, SigV4 and SigV2, posted with requests", async () => {
+  const res = await run(["python3", join(import.meta.dir, "../py/boto3_presigned_post.py"), uniqueBucket("botopost")], s.env);
+  expect(res.stderr).toBe("");
+  expect(res.exitCode).toBe(0);
+  const out = JSON.parse(res.stdout);
+  for (const [version, field] of [["v4", "x-amz-signature"], ["v2", "signature"]] as const) {
+    expect(out[version]).toEqual({ status: 201, signed_with: [field], body: `posted by boto3 ${version}`, content_type: "text/plain", too_big: [400, true] });
+  }
+}, SLOW_TEST_MS);

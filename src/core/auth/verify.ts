@@ -196,3 +196,49 @@ function toAmzDate(httpDate: string | null): string | undefined {
   const ms = Date.parse(httpDate);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
+
+/**
+ * A browser POST's signature: the form's policy field signed with SigV4 (x-amz-algorithm,
+ * x-amz-credential, x-amz-date, x-amz-signature) or SigV2 (AWSAccessKeyId, signature).
+ * `fields` are the form fields by lower-case name. The policy's own conditions are checked elsewhere.
+ */
+export function verifyPostSignature(fields: ReadonlyMap<string, string>, credentials: CredentialStore): { accessKeyId: string } {
+  const policy = fields.get("policy");
+  const v4 = fields.has("x-amz-signature") || fields.has("x-amz-credential") || fields.has("x-amz-algorithm");
+  const v2 = fields.has("signature") || fields.has("awsaccesskeyid");
+  if (policy === undefined) {
+    if (!v4 && !v2) throw new S3Error("AccessDenied", { message: "Anonymous access is not allowed." });
+    throw new S3Error("InvalidArgument", { message: "Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", ArgumentName: "policy", ArgumentValue: "" });
+  }
+  const field = (name: string): string => {
+    const value = fields.get(name);
+    if (value === undefined) {
+      throw new S3Error("InvalidArgument", { message: `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, ArgumentName: name, ArgumentValue: "" });
+    }
+    return value;
+  };
+  if (!v4 && v2) {
+    const accessKeyId = field("awsaccesskeyid"), provided = field("signature");
+    const secret = credentials.get(accessKeyId);
+    if (secret === undefined) throw new S3Error("InvalidAccessKeyId", { AWSAccessKeyId: accessKeyId });
+    if (!signaturesEqual(signV2(secret, policy), provided)) throw new S3Error("SignatureDoesNotMatch", { AWSAccessKeyId: accessKeyId, StringToSign: policy, SignatureProvided: provided });
+    return { accessKeyId };
+  }
+  const algorithm = field("x-amz-algorithm");
+  if (algorithm !== ALGORITHM) throw new S3Error("InvalidArgument", { message: "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"", ArgumentName: "x-amz-algorithm", ArgumentValue: algorithm });
+  const credentialText = field("x-amz-credential");
+  const credential = parseCredential(credentialText);
+  if (!credential) throw new S3Error("InvalidArgument", { message: "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".", ArgumentName: "x-amz-credential", ArgumentValue: credentialText });
+  const amzDate = field("x-amz-date");
+  if (Number.isNaN(parseAmzDate(amzDate))) throw new S3Error("InvalidArgument", { message: "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"", ArgumentName: "x-amz-date", ArgumentValue: amzDate });
+  const provided = field("x-amz-signature");
+  const secret = credentials.get(credential.accessKeyId);
+  if (secret === undefined) throw new S3Error("InvalidAccessKeyId", { AWSAccessKeyId: credential.accessKeyId });
+  if (credential.service !== "s3") throw new S3Error("InvalidArgument", { message: `Invalid service "${credential.service}" in the credential: this endpoint belongs to "s3".`, ArgumentName: "x-amz-credential", ArgumentValue: credentialText });
+  // The string to sign of a POST is the base64 policy itself.
+  const expected = signature(cachedSigningKey(secret, credential.date, credential.region, credential.service), policy);
+  if (!signaturesEqual(expected, provided)) {
+    throw new S3Error("SignatureDoesNotMatch", { AWSAccessKeyId: credential.accessKeyId, StringToSign: policy, SignatureProvided: provided });
+  }
+  return { accessKeyId: credential.accessKeyId };
+}

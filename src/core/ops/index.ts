@@ -11,6 +11,7 @@ import { copyObject } from "./copy-object.ts";
 import { deleteObjects } from "./delete-objects.ts";
 import { getObjectAttributes } from "./object-attributes.ts";
 import { deleteObject, getObject, headObject, putObject } from "./objects.ts";
+import { postObject } from "./post-object.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
 
@@ -27,6 +28,7 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,
   PutObject: putObject,
+  PostObject: postObject,
   CopyObject: copyObject,
   GetObject: getObject,
   HeadObject: headObject,

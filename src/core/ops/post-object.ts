@@ -1,0 +1,128 @@
+// PostObject: a browser's HTML form upload. The form carries its own signature (over the policy
+// document), so app.ts lets this operation through unsigned and the checks happen here, before any
+// byte of the file is stored: signature, policy expiry, every condition, then the size range as the
+// file streams into a staged blob.
+import { verifyPostSignature, type AuthResult } from "../auth/verify.ts";
+import { UNSIGNED_PAYLOAD, uriEncode } from "../auth/sigv4.ts";
+import { checksumHeader } from "../checksums.ts";
+import { S3Error } from "../errors.ts";
+import { formBoundary, readPostForm, type PostForm } from "../post-form.ts";
+import { checkPolicy, parsePolicy } from "../post-policy.ts";
+import type { ObjectRow } from "../store/meta.ts";
+import { renderXml } from "../xml.ts";
+import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
+import { declaredChecksum } from "./_payload.ts";
+
+/** What app.ts passes for a POST: nobody is verified yet. */
+export const FORM_SIGNED: AuthResult = { accessKeyId: "", payloadHash: UNSIGNED_PAYLOAD, signature: "", signingKey: new Uint8Array(), amzDate: "", scope: "" };
+
+/** Form fields that become the object's headers, as they would on a PutObject. */
+const HEADER_FIELDS = new Set(["content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires"]);
+
+export const postObject: Handler = async (ctx) => {
+  const bucket = requireBucket(ctx).name;
+  const boundary = formBoundary(ctx.req.headers.get("content-type"));
+  if (!boundary || !ctx.req.body) {
+    throw new S3Error("PreconditionFailed", { Condition: "Bucket POST must be of the enclosure-type multipart/form-data" });
+  }
+  const form = await readPostForm(ctx.req.body, boundary);
+  try {
+    return await store(ctx, bucket, form);
+  } finally {
+    // Refused before the file was read, or failed midway: stop reading it. A no-op once it is read.
+    await form.file.stream.cancel().catch(() => {});
+  }
+};
+
+async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Response> {
+  const { fields, file } = form;
+  verifyPostSignature(fields, new Map(ctx.config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey])));
+  const policy = parsePolicy(fields.get("policy")!);
+  const keyField = fields.get("key");
+  if (keyField === undefined) {
+    throw new S3Error("InvalidArgument", { message: "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", ArgumentName: "key", ArgumentValue: "" });
+  }
+  const key = keyField.replaceAll("${filename}", file.filename);
+  if (key === "") throw new S3Error("InvalidArgument", { message: "User key must have a length greater than 0.", ArgumentName: "key", ArgumentValue: "" });
+  validateKey(key);
+  // Conditions see the key after ${filename} is filled in, and the bucket from the URL.
+  const values = new Map(fields);
+  values.set("key", key);
+  values.set("bucket", bucket);
+  const range = checkPolicy(policy, values, ctx.now);
+
+  const headers = objectHeaders(fields);
+  const metadata = readUserMetadata(headers);
+  const declared = declaredChecksum(headers);
+  const maxSize = Math.min(ctx.config.maxObjectSize, range?.max ?? Infinity);
+  const staged = await ctx.blobs.stage(file.stream, { checksums: declared ? [declared.algorithm] : [], maxSize });
+  try {
+    if (range && staged.size < range.min) {
+      throw new S3Error("EntityTooSmall", { message: "Your proposed upload is smaller than the minimum allowed size", ProposedSize: staged.size, MinSizeAllowed: range.min });
+    }
+    if (declared?.value !== undefined && declared.value !== staged.checksums[declared.algorithm]) {
+      throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
+    }
+  } catch (error) {
+    await staged.discard();
+    throw error;
+  }
+  const checksumValue = declared ? staged.checksums[declared.algorithm]! : null;
+  const row: ObjectRow = {
+    bucket, key, sha256: staged.sha256, size: staged.size, etag: `"${staged.md5}"`, lastModified: Date.now(),
+    contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(headers), metadata,
+    checksumAlgorithm: declared?.algorithm ?? null, checksumValue, checksumType: declared ? "FULL_OBJECT" : null, partsCount: 0,
+  };
+  await staged.commit();
+  ctx.meta.putObject(row, []);
+  return respond(ctx, fields, row);
+}
+
+/** The object's headers from the form: content headers, x-amz-meta-* and x-amz-checksum-*. */
+function objectHeaders(fields: ReadonlyMap<string, string>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of fields) {
+    if (!HEADER_FIELDS.has(name) && !name.startsWith(META_PREFIX) && !name.startsWith("x-amz-checksum-")) continue;
+    try {
+      headers.set(name, value);
+    } catch {
+      throw new S3Error("InvalidArgument", { message: `The value of the form field ${name} is not a valid header value.`, ArgumentName: name, ArgumentValue: value });
+    }
+  }
+  return headers;
+}
+
+/** success_action_redirect → 303 there; else success_action_status 200, 201 (with XML) or 204. */
+function respond(ctx: OpContext, fields: ReadonlyMap<string, string>, row: ObjectRow): Response {
+  const origin = new URL(ctx.req.url).origin;
+  const location = ctx.parsed.hostStyle ? `${origin}/${uriEncode(row.key, true)}` : `${origin}/${uriEncode(row.bucket)}/${uriEncode(row.key, true)}`;
+  const headers = new Headers({ etag: row.etag, location });
+  if (row.checksumAlgorithm && row.checksumValue) headers.set(checksumHeader(row.checksumAlgorithm), row.checksumValue);
+  const redirect = redirectUrl(fields.get("success_action_redirect") ?? fields.get("redirect"));
+  if (redirect) {
+    redirect.searchParams.set("bucket", row.bucket);
+    redirect.searchParams.set("key", row.key);
+    redirect.searchParams.set("etag", row.etag);
+    headers.set("location", redirect.href);
+    return new Response(null, { status: 303, headers });
+  }
+  const status = fields.get("success_action_status");
+  if (status === "201") {
+    headers.set("content-type", "application/xml");
+    const body = renderXml("PostResponse", { Location: location, Bucket: row.bucket, Key: row.key, ETag: row.etag }, { namespace: false });
+    return new Response(body, { status: 201, headers });
+  }
+  return new Response(null, { status: status === "200" ? 200 : 204, headers });
+}
+
+/** Only an absolute http(s) URL redirects; anything else falls back to the status, as in S3. */
+function redirectUrl(text: string | undefined): URL | undefined {
+  if (!text) return undefined;
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:" ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
