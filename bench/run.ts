@@ -1,19 +1,21 @@
 // `bun run bench`: s3lite beside a raw-Bun file server (bench/baseline.ts) in the same run, both as
 // child processes, driven by presigned fetches from this process. Prints one table with ratios;
-// `--json FILE` also writes the figures; `--quick` shrinks every size for a smoke run.
+// `--json FILE` also writes the figures; `--quick` shrinks every size for a smoke run; `--only
+// transfers,complete,listing` picks scenarios.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, S3Client } from "@aws-sdk/client-s3";
+import { openStore } from "../src/core/store/open.ts";
 import { spawnListening, spawnServer, type ChildServer, type ServerProcess } from "../test/helpers/server-process.ts";
 import { presign } from "../test/helpers/signed-fetch.ts";
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" } } });
+const { values: flags } = parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, only: { type: "string" } } });
 const MiB = 1024 ** 2;
 const SIZES = flags.quick
-  ? { large: 64 * MiB, multipartPart: 8 * MiB, completeParts: 20 }
-  : { large: 1024 * MiB, multipartPart: 16 * MiB, completeParts: 1000 };
+  ? { large: 64 * MiB, multipartPart: 8 * MiB, completeParts: 20, listDirs: 20 }
+  : { large: 1024 * MiB, multipartPart: 16 * MiB, completeParts: 1000, listDirs: 1000 };
 const CREDENTIALS = { accessKeyId: "AKIABENCHS3LITE", secretAccessKey: "bench-secret" };
 const BUCKET = "bench";
 
@@ -100,8 +102,8 @@ async function largeTransfers(s3: ServerProcess, baseline: ChildServer): Promise
 async function completeManyParts(s3: ServerProcess): Promise<void> {
   const count = SIZES.completeParts;
   const partSize = 5 * MiB;
+  if ((await Bun.file(source).exists()) === false) await writeSource(partSize);
   const body = Bun.file(source).slice(0, partSize);
-  if (body.size < partSize) throw new Error("source too small");
   const client = s3Client(s3);
   const key = "many-parts.bin";
   const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
@@ -118,6 +120,82 @@ async function completeManyParts(s3: ServerProcess): Promise<void> {
   record({ scenario: `CompleteMultipartUpload of ${count} parts (${(count * partSize / 1024 ** 3).toFixed(1)} GiB)`, unit: "ms", s3lite: ms, higherIsBetter: false });
 }
 
+/**
+ * Listing buckets of 10 and SIZES.listDirs folders of 1,000 keys each (10,000 and 1,000,000 keys),
+ * written straight into the metadata before the server starts: a listing reads rows only, and a
+ * million PUTs would measure the PUT path instead. Every row points at one blob that is never read.
+ */
+const LIST_SMALL = "list-small", LIST_LARGE = "list-large";
+function seedListingBuckets(dataDir: string): void {
+  const store = openStore(dataDir);
+  const now = Date.now();
+  const empty = new Bun.CryptoHasher("sha256").digest("hex");
+  try {
+    for (const [bucket, dirs] of [[LIST_SMALL, 10], [LIST_LARGE, SIZES.listDirs]] as const) {
+      store.meta.createBucket(bucket, "us-east-1", now);
+      store.meta.db.transaction(() => {
+        for (let d = 0; d < dirs; d++) {
+          for (let f = 0; f < 1000; f++) {
+            store.meta.putObject({
+              bucket, key: `dir-${String(d).padStart(4, "0")}/file-${String(f).padStart(4, "0")}.txt`, sha256: empty, size: 0,
+              etag: '"d41d8cd98f00b204e9800998ecf8427e"', lastModified: now, contentType: "text/plain", headers: {}, metadata: {},
+              checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0,
+            });
+          }
+        }
+      })();
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** One ListObjectsV2 request, presigned beforehand so only the request is timed. */
+async function listPage(s3: ServerProcess, bucket: string, query: string): Promise<{ ms: number; token?: string; count: number }> {
+  const url = await presigned(`${s3.url}/${bucket}?list-type=2&${query}`);
+  const started = performance.now();
+  const text = await (await expectOk(await fetch(url))).text();
+  const ms = performance.now() - started;
+  const token = /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(text)?.[1];
+  const count = (text.match(/<Key>|<CommonPrefixes>/g) ?? []).length;
+  return { ms, token, count };
+}
+
+const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+async function medianOf(runs: number, fn: () => Promise<number>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await fn());
+  return median(times);
+}
+
+async function listing(s3: ServerProcess): Promise<void> {
+  const large = `${(SIZES.listDirs * 1000).toLocaleString("en-US")}-key`;
+  const fullListing = await medianOf(5, async () => {
+    let total = 0, keys = 0, token: string | undefined;
+    do {
+      const page = await listPage(s3, LIST_SMALL, `max-keys=1000${token ? `&continuation-token=${encodeURIComponent(token)}` : ""}`);
+      total += page.ms;
+      keys += page.count;
+      token = page.token;
+    } while (token);
+    if (keys !== 10_000) throw new Error(`listed ${keys} keys, expected 10000`);
+    return total;
+  });
+  record({ scenario: "ListObjectsV2 of 10,000 keys in 10 pages of 1,000 (median of 5)", unit: "ms", s3lite: fullListing, higherIsBetter: false });
+  const page = async (bucket: string, query: string) => medianOf(21, async () => {
+    const result = await listPage(s3, bucket, query);
+    if (result.count !== 1000) throw new Error(`a page of ${result.count}, expected 1000 (${bucket}?${query})`);
+    return result.ms;
+  });
+  const middle = `start-after=${encodeURIComponent(`dir-${String(Math.floor(SIZES.listDirs / 2)).padStart(4, "0")}/file-0500.txt`)}`;
+  record({ scenario: "one 1,000-key page from the 10,000-key bucket (median of 21)", unit: "ms", s3lite: await page(LIST_SMALL, "start-after=dir-0004/file-0500.txt"), higherIsBetter: false });
+  record({ scenario: `one 1,000-key page from the ${large} bucket, from its middle`, unit: "ms", s3lite: await page(LIST_LARGE, middle), higherIsBetter: false });
+  if (SIZES.listDirs >= 1000) {
+    // Each CommonPrefix rolls up 1,000 keys: the page skips past them rather than walking a million rows.
+    record({ scenario: `one page of 1,000 CommonPrefixes from the ${large} bucket`, unit: "ms", s3lite: await page(LIST_LARGE, "delimiter=%2F"), higherIsBetter: false });
+  }
+}
+
 const clients: S3Client[] = [];
 function s3Client(s3: ServerProcess): S3Client {
   const client = new S3Client({ endpoint: s3.url, region: "us-east-1", forcePathStyle: true, credentials: CREDENTIALS, requestChecksumCalculation: "WHEN_REQUIRED" });
@@ -132,6 +210,9 @@ function printRow(r: Row): void {
 }
 
 async function main(): Promise<void> {
+  const seeding = performance.now();
+  seedListingBuckets(join(work, "s3lite"));
+  console.log(`(seeded listing buckets of 10,000 and ${(SIZES.listDirs * 1000).toLocaleString("en-US")} keys in ${((performance.now() - seeding) / 1000).toFixed(1)} s)`);
   const s3 = await spawnServer(join(work, "s3lite"), `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`);
   const baselineDir = join(work, "baseline");
   await Bun.write(join(baselineDir, ".keep"), "");
@@ -140,8 +221,10 @@ async function main(): Promise<void> {
     await s3Client(s3).send(new CreateBucketCommand({ Bucket: BUCKET }));
     console.log(`s3lite bench${flags.quick ? " (quick)" : ""}: ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}, ${process.platform}`);
     console.log(`${"scenario".padEnd(72)} ${"unit".padEnd(6)} ${"s3lite".padStart(9)} ${"raw Bun".padStart(9)} ${"ratio".padStart(6)}`);
-    await largeTransfers(s3, baseline);
-    await completeManyParts(s3);
+    const wanted = (name: string) => !flags.only || flags.only.split(",").includes(name);
+    if (wanted("transfers")) await largeTransfers(s3, baseline);
+    if (wanted("complete")) await completeManyParts(s3);
+    if (wanted("listing")) await listing(s3);
     if (flags.json) await Bun.write(flags.json, JSON.stringify({ bun: Bun.version, cores: navigator.hardwareConcurrency, quick: !!flags.quick, rows }, null, 2));
   } finally {
     for (const c of clients) c.destroy();

@@ -1,6 +1,6 @@
 // XML in and out with S3's conventions: one parser configuration, one renderer.
 // Response shapes are plain objects built by the handlers; this module knows no operation.
-import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { S3Error } from "./errors.ts";
 
 export const S3_XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -18,7 +18,6 @@ const parser = new XMLParser({
   isArray: (name) => REPEATED.has(name),
 });
 
-const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: false, processEntities: true });
 
 /** Parses a request body; anything that is not well-formed XML is S3's MalformedXML. */
 export function parseXml(text: string): Record<string, unknown> {
@@ -31,26 +30,38 @@ export function parseXml(text: string): Record<string, unknown> {
 type XmlValue = string | number | boolean | null | undefined | XmlObject | XmlValue[];
 export interface XmlObject { [name: string]: XmlValue }
 
-/** Renders `{ root: body }` with the XML declaration and, unless told otherwise, the S3 namespace. */
+/**
+ * Renders `{ root: body }` with the XML declaration and, unless told otherwise, the S3 namespace.
+ * Arrays repeat their element, undefined drops it, null is an empty element. Written by hand rather
+ * than through fast-xml-parser's builder: a 1,000-key listing renders several times faster.
+ */
 export function renderXml(root: string, body: XmlObject | string, options: { namespace?: boolean } = {}): string {
-  const withNs = options.namespace ?? true;
-  const element = typeof body === "string"
-    ? { "#text": body, ...(withNs ? { "@_xmlns": S3_XMLNS } : {}) }
-    : { ...(withNs ? { "@_xmlns": S3_XMLNS } : {}), ...dropUndefined(body) };
-  return XML_DECLARATION + builder.build({ [root]: element });
+  const open = (options.namespace ?? true) ? `<${root} xmlns="${S3_XMLNS}">` : `<${root}>`;
+  if (typeof body === "string") return `${XML_DECLARATION}${open}${escapeXml(body)}</${root}>`;
+  const out = [XML_DECLARATION, open];
+  renderChildren(body, out);
+  out.push(`</${root}>`);
+  return out.join("");
 }
 
-function dropUndefined(value: XmlObject): XmlObject {
-  const out: XmlObject = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    out[k] = Array.isArray(v) ? v.map((item) => (isObject(item) ? dropUndefined(item) : item)) : isObject(v) ? dropUndefined(v) : v;
-  }
-  return out;
+function renderChildren(body: XmlObject, out: string[]): void {
+  for (const name in body) renderElement(name, body[name], out);
 }
 
-function isObject(v: unknown): v is XmlObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+function renderElement(name: string, value: XmlValue, out: string[]): void {
+  if (value === undefined) return;
+  if (value === null) out.push(`<${name}/>`);
+  else if (Array.isArray(value)) for (const item of value) renderElement(name, item, out);
+  else if (typeof value === "object") {
+    out.push(`<${name}>`);
+    renderChildren(value, out);
+    out.push(`</${name}>`);
+  } else out.push(`<${name}>${typeof value === "string" ? escapeXml(value) : String(value)}</${name}>`);
+}
+
+const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&apos;", '"': "&quot;" };
+export function escapeXml(text: string): string {
+  return /[&<>'"]/.test(text) ? text.replace(/[&<>'"]/g, (c) => XML_ESCAPES[c]!) : text;
 }
 
 export function xmlResponse(root: string, body: XmlObject | string, status = 200): Response {

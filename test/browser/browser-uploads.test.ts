@@ -83,7 +83,7 @@ test.skipIf(skip)("Chromium on another origin uploads with a presigned PUT and w
     expect(new URL(page.url()).origin).not.toBe(new URL(s.url).origin);
 
     // fetch PUT with Content-Type: not a simple request, so Chromium preflights it first.
-    const put = await page.evaluate(() => (window as unknown as { putAndGet(t: string): Promise<Record<string, unknown>> }).putAndGet("hello from a browser PUT"));
+    const put = await page.evaluate(() => (globalThis as unknown as { putAndGet(t: string): Promise<Record<string, unknown>> }).putAndGet("hello from a browser PUT"));
     expect(put).toMatchObject({ putStatus: 200, getStatus: 200, body: "hello from a browser PUT" });
     expect(put.putEtag).toMatch(/^"[0-9a-f]{32}"$/); // readable only because s3lite exposes ETag
     expect(put.getEtag).toBe(put.putEtag);
@@ -94,7 +94,7 @@ test.skipIf(skip)("Chromium on another origin uploads with a presigned PUT and w
     await Promise.all([page.waitForURL((u) => u.pathname === "/uploaded"), page.click("button[type=submit]")]);
     const where = JSON.parse((await page.textContent("#where"))!);
     expect(where).toMatchObject({ bucket, key: "from-browser/greeting.txt" });
-    const download = await page.evaluate(() => (window as unknown as { download: Promise<{ status: number; etag: string; body: string }> }).download);
+    const download = await page.evaluate(() => (globalThis as unknown as { download: Promise<{ status: number; etag: string; body: string }> }).download);
     expect(download).toEqual({ status: 200, etag: where.etag, body: fileBody });
 
     // And the SDK agrees with what the browser saw.

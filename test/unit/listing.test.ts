@@ -20,6 +20,15 @@ describe("listing", () => {
     expect(keysOf(listPage(meta, "b", { prefix: "", delimiter: "", after: "", maxKeys: 1000 }))).toEqual(["Z", "a", "\uFF5E", "\u{1F600}"]);
   });
 
+  test("a cursor excludes exactly its own key, even beside keys that extend it with NUL or sort between by UTF-16", () => {
+    for (const k of ["x", "x\0", "x\0a", "x!", "x\uFF5E", "x\u{1F600}", "y"]) put(k);
+    const after = (cursor: string) => listPage(meta, "b", { prefix: "", delimiter: "", after: cursor, maxKeys: 1000 }).contents.map((o) => o.key);
+    expect(after("x")).toEqual(["x\0", "x\0a", "x!", "x\uFF5E", "x\u{1F600}", "y"]);
+    expect(after("x\0")).toEqual(["x\0a", "x!", "x\uFF5E", "x\u{1F600}", "y"]);
+    expect(after("x\uFF5E")).toEqual(["x\u{1F600}", "y"]);
+    expect(listPage(meta, "b", { prefix: "x", delimiter: "", after: "w", maxKeys: 2 }).contents.map((o) => o.key)).toEqual(["x", "x\0"]);
+  });
+
   test("groups by delimiter and pages through prefixes and keys alike", () => {
     for (const k of ["a/1", "a/2", "b", "c/x/1", "c/y", "d"]) put(k);
     const first = listPage(meta, "b", { prefix: "", delimiter: "/", after: "", maxKeys: 2 });

@@ -4,9 +4,12 @@
 import type { Metadata, ObjectRow } from "../store/meta.ts";
 import { prefixUpperBound } from "../store/meta.ts";
 
-/** Where a listing reads its rows: in key order, after a cursor, from a key on, at most `limit`. */
+/**
+ * Where a listing reads its rows: in key order, after a cursor, from a key on, at most `limit`.
+ * Rows are produced as they are consumed, so a batch abandoned at a rolled-up prefix costs nothing more.
+ */
 export interface ListSource<T, C> {
-  fetch(after: C, from: string, limit: number): T[];
+  fetch(after: C, from: string, limit: number): Iterable<T>;
   cursorOf(row: T): C;
 }
 
@@ -37,9 +40,9 @@ export function listPage<T extends { key: string }, C>(source: ListSource<T, C>,
   let after = r.after, afterKey = r.afterKey;
   let from = r.prefix;
   for (;;) {
-    const rows = source.fetch(after, from, batch);
-    let jumped = false;
-    for (const row of rows) {
+    let jumped = false, seen = 0;
+    for (const row of source.fetch(after, from, batch)) {
+      seen++;
       if (page.contents.length + page.commonPrefixes.length === r.maxKeys) {
         page.isTruncated = true;
         return page;
@@ -64,7 +67,7 @@ export function listPage<T extends { key: string }, C>(source: ListSource<T, C>,
       jumped = true;
       break;
     }
-    if (!jumped && rows.length < batch) return page;
+    if (!jumped && seen < batch) return page;
   }
 }
 

@@ -194,7 +194,7 @@ export class Metadata {
       insertUpload: db.query<unknown, [string, string, string, number, string, string, string, string | null, string | null]>(
         "INSERT INTO uploads (upload_id, bucket, key, created_at, content_type, headers, metadata, checksum_algorithm, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
       listUploads: db.query<UploadRecord, [string, string | null, string, string, string | null, number]>(
-        `SELECT * FROM uploads WHERE bucket = ?1 AND (key > ?3 OR (key = ?3 AND ?2 IS NOT NULL AND upload_id > ?2)) AND key >= ?4 AND (?5 IS NULL OR key < ?5)
+        `SELECT * FROM uploads WHERE bucket = ?1 AND key >= ?4 AND (key > ?3 OR (key = ?3 AND ?2 IS NOT NULL AND upload_id > ?2)) AND (?5 IS NULL OR key < ?5)
          ORDER BY key, upload_id LIMIT ?6`),
       getUpload: db.query<UploadRecord, [string]>("SELECT * FROM uploads WHERE upload_id = ?"),
       deleteUpload: db.query<unknown, [string]>("DELETE FROM uploads WHERE upload_id = ?"),
@@ -206,10 +206,11 @@ export class Metadata {
       putBucketConfig: db.query<unknown, [string, string, string]>("INSERT OR REPLACE INTO bucket_configs (bucket, name, body) VALUES (?, ?, ?)"),
       deleteBucketConfig: db.query<unknown, [string, string]>("DELETE FROM bucket_configs WHERE bucket = ? AND name = ?"),
       deleteObject: db.query<unknown, [string, string]>("DELETE FROM objects WHERE bucket = ? AND key = ?"),
-      listFrom: db.query<ObjectRecord, [string, string, string, number]>(
-        "SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? ORDER BY key LIMIT ?"),
-      listFromBounded: db.query<ObjectRecord, [string, string, string, string, number]>(
-        "SELECT * FROM objects WHERE bucket = ? AND key > ? AND key >= ? AND key < ? ORDER BY key LIMIT ?"),
+      // One lower bound only: given two, SQLite seeks on one and filters the other row by row.
+      listFrom: db.query<ObjectRecord, [string, string, number]>(
+        "SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?"),
+      listFromBounded: db.query<ObjectRecord, [string, string, string, number]>(
+        "SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?"),
     };
   }
 
@@ -326,8 +327,10 @@ export class Metadata {
   }
 
   /** Uploads in progress of a bucket in (key, upload id) order, after a cursor; uploadId null means after every upload of that key. */
-  listUploads(bucket: string, prefix: string, after: { key: string; uploadId: string | null }, limit: number, from = prefix): UploadRow[] {
-    return this.stmt.listUploads.all(bucket, after.uploadId, after.key, from, prefixUpperBound(prefix) ?? null, limit).map(toUploadRow);
+  listUploads(bucket: string, prefix: string, after: { key: string; uploadId: string | null }, limit: number, from = prefix): IterableIterator<UploadRow> {
+    // The index seeks to the later of the cursor's key and `from`; the cursor's upload id filters its key's rows.
+    const lower = utf8Compare(after.key, from) > 0 ? after.key : from;
+    return mapRows(this.stmt.listUploads.iterate(bucket, after.uploadId, after.key, lower, prefixUpperBound(prefix) ?? null, limit), toUploadRow);
   }
 
   /**
@@ -426,13 +429,25 @@ export class Metadata {
    * Objects of a bucket in key order that start with `prefix`, come after `after` and are at least
    * `from` (which lets a listing jump past a rolled-up common prefix), at most `limit`.
    */
-  listObjects(bucket: string, prefix: string, after: string, limit: number, from = prefix): ObjectRow[] {
+  listObjects(bucket: string, prefix: string, after: string, limit: number, from = prefix): IterableIterator<ObjectRow> {
+    // "key > after" is exactly "key >= after + NUL", the least string above it in byte order.
+    const lower = after !== "" && utf8Compare(after + "\0", from) > 0 ? after + "\0" : from;
     const upper = prefixUpperBound(prefix);
     const rows = upper === undefined
-      ? this.stmt.listFrom.all(bucket, after, from, limit)
-      : this.stmt.listFromBounded.all(bucket, after, from, upper, limit);
-    return rows.map(toObjectRow);
+      ? this.stmt.listFrom.iterate(bucket, lower, limit)
+      : this.stmt.listFromBounded.iterate(bucket, lower, upper, limit);
+    return mapRows(rows, toObjectRow);
   }
+}
+
+/** Rows converted as they are stepped: a listing that stops early reads no further. */
+function* mapRows<R, T>(rows: IterableIterator<R>, convert: (row: R) => T): IterableIterator<T> {
+  for (const row of rows) yield convert(row);
+}
+
+/** Compares as SQLite's BINARY collation does: UTF-8 bytes, not UTF-16 code units as JS's < does. */
+export function utf8Compare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 /**
