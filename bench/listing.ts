@@ -1,0 +1,74 @@
+// Listing: a bucket of 10,000 keys read in pages, and single pages from a bucket of 1,000,000.
+import { openStore } from "../src/core/store/open.ts";
+import type { ServerProcess } from "../test/helpers/server-process.ts";
+import { SIZES, expectOk, medianOf, presigned, record } from "./common.ts";
+
+/**
+ * Listing buckets of 10 and SIZES.listDirs folders of 1,000 keys each (10,000 and 1,000,000 keys),
+ * written straight into the metadata before the server starts: a listing reads rows only, and a
+ * million PUTs would measure the PUT path instead. Every row points at one blob that is never read.
+ */
+export const LIST_SMALL = "list-small", LIST_LARGE = "list-large";
+export function seedListingBuckets(dataDir: string): void {
+  const store = openStore(dataDir);
+  const now = Date.now();
+  const empty = new Bun.CryptoHasher("sha256").digest("hex");
+  try {
+    for (const [bucket, dirs] of [[LIST_SMALL, 10], [LIST_LARGE, SIZES.listDirs]] as const) {
+      store.meta.createBucket(bucket, "us-east-1", now);
+      store.meta.db.transaction(() => {
+        for (let d = 0; d < dirs; d++) {
+          for (let f = 0; f < 1000; f++) {
+            store.meta.putObject({
+              bucket, key: `dir-${String(d).padStart(4, "0")}/file-${String(f).padStart(4, "0")}.txt`, sha256: empty, size: 0,
+              etag: '"d41d8cd98f00b204e9800998ecf8427e"', lastModified: now, contentType: "text/plain", headers: {}, metadata: {},
+              checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0,
+            });
+          }
+        }
+      })();
+    }
+  } finally {
+    store.close();
+  }
+}
+
+/** One ListObjectsV2 request, presigned beforehand so only the request is timed. */
+async function listPage(s3: ServerProcess, bucket: string, query: string): Promise<{ ms: number; token?: string; count: number }> {
+  const url = await presigned(`${s3.url}/${bucket}?list-type=2&${query}`);
+  const started = performance.now();
+  const text = await (await expectOk(await fetch(url))).text();
+  const ms = performance.now() - started;
+  const token = /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(text)?.[1];
+  const count = (text.match(/<Key>|<CommonPrefixes>/g) ?? []).length;
+  return { ms, token, count };
+}
+
+export async function listing(s3: ServerProcess): Promise<void> {
+  const large = `${(SIZES.listDirs * 1000).toLocaleString("en-US")}-key`;
+  const fullListing = await medianOf(5, async () => {
+    let total = 0, keys = 0, token: string | undefined;
+    do {
+      const page = await listPage(s3, LIST_SMALL, `max-keys=1000${token ? `&continuation-token=${encodeURIComponent(token)}` : ""}`);
+      total += page.ms;
+      keys += page.count;
+      token = page.token;
+    } while (token);
+    if (keys !== 10_000) throw new Error(`listed ${keys} keys, expected 10000`);
+    return total;
+  });
+  record({ scenario: "ListObjectsV2 of 10,000 keys in 10 pages of 1,000 (median of 5)", unit: "ms", s3lite: fullListing, higherIsBetter: false });
+  const page = async (bucket: string, query: string) => medianOf(21, async () => {
+    const result = await listPage(s3, bucket, query);
+    if (result.count !== 1000) throw new Error(`a page of ${result.count}, expected 1000 (${bucket}?${query})`);
+    return result.ms;
+  });
+  const middle = `start-after=${encodeURIComponent(`dir-${String(Math.floor(SIZES.listDirs / 2)).padStart(4, "0")}/file-0500.txt`)}`;
+  record({ scenario: "one 1,000-key page from the 10,000-key bucket (median of 21)", unit: "ms", s3lite: await page(LIST_SMALL, "start-after=dir-0004/file-0500.txt"), higherIsBetter: false });
+  record({ scenario: `one 1,000-key page from the ${large} bucket, from its middle`, unit: "ms", s3lite: await page(LIST_LARGE, middle), higherIsBetter: false });
+  if (SIZES.listDirs >= 1000) {
+    // Each CommonPrefix rolls up 1,000 keys: the page skips past them rather than walking a million rows.
+    record({ scenario: `one page of 1,000 CommonPrefixes from the ${large} bucket`, unit: "ms", s3lite: await page(LIST_LARGE, "delimiter=%2F"), higherIsBetter: false });
+  }
+}
+
