@@ -1,5 +1,5 @@
 // Large transfers (one-stream PUT and GET, a multipart upload, peak memory) and completing many parts.
-import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand } from "@aws-sdk/client-s3";
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { ChildServer, ServerProcess } from "../test/helpers/server-process.ts";
 import { BUCKET, MiB, SIZES, drain, expectOk, presigned, record, s3Client, s3url, source, timed, writeSource } from "./common.ts";
 
@@ -19,23 +19,14 @@ export async function largeTransfers(s3: ServerProcess, baseline: ChildServer): 
   const baseGet = await timed(() => get(`${baseline.url}/large.bin`));
   record({ scenario: `GET ${mib} MiB, one stream`, unit: "MiB/s", s3lite: mib / (s3Get / 1000), baseline: mib / (baseGet / 1000), higherIsBetter: true });
 
-  // Multipart: parts of the same file sent four at a time, as the SDKs' transfer managers do.
+  // Multipart: parts of the same file.
   const client = s3Client(s3);
   const key = "multipart.bin";
   const partSize = SIZES.multipartPart;
   const count = Math.ceil(size / partSize);
   const multipart = await timed(async () => {
-    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
-    const etags: string[] = [];
-    let next = 0;
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      for (let n = next++; n < count; n = next++) {
-        const url = await presigned(s3url(s3, key, `?partNumber=${n + 1}&uploadId=${UploadId}`), "PUT");
-        const body = Bun.file(source).slice(n * partSize, Math.min(size, (n + 1) * partSize));
-        etags[n] = (await expectOk(await fetch(url, { method: "PUT", body }))).headers.get("etag")!;
-      }
-    }));
-    await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+    const { UploadId, Parts } = await uploadParts(s3, client, key, count, (n) => Bun.file(source).slice(n * partSize, Math.min(size, (n + 1) * partSize)));
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts } }));
   });
   record({ scenario: `multipart upload ${mib} MiB (${count} parts, 4 at a time) vs one-stream PUT`, unit: "MiB/s", s3lite: mib / (multipart / 1000), baseline: mib / (basePut / 1000), higherIsBetter: true });
   const merged = await timed(async () => { while ((await s3.pendingMerges()) > 0) await Bun.sleep(50); });
@@ -51,17 +42,22 @@ export async function completeManyParts(s3: ServerProcess): Promise<void> {
   const body = Bun.file(source).slice(0, partSize);
   const client = s3Client(s3);
   const key = "many-parts.bin";
+  const { UploadId, Parts } = await uploadParts(s3, client, key, count, () => body);
+  const ms = await timed(() => client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts } })));
+  record({ scenario: `CompleteMultipartUpload of ${count} parts (${(count * partSize / 1024 ** 3).toFixed(1)} GiB)`, unit: "ms", s3lite: ms, higherIsBetter: false });
+}
+
+
+/** Creates an upload and sends its parts over presigned URLs four at a time, as the SDKs' transfer managers do. */
+async function uploadParts(s3: ServerProcess, client: S3Client, key: string, count: number, bodyOf: (index: number) => Blob) {
   const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
   const etags: string[] = [];
   let next = 0;
   await Promise.all(Array.from({ length: 4 }, async () => {
     for (let n = next++; n < count; n = next++) {
       const url = await presigned(s3url(s3, key, `?partNumber=${n + 1}&uploadId=${UploadId}`), "PUT");
-      etags[n] = (await expectOk(await fetch(url, { method: "PUT", body }))).headers.get("etag")!;
+      etags[n] = (await expectOk(await fetch(url, { method: "PUT", body: bodyOf(n) }))).headers.get("etag")!;
     }
   }));
-  const Parts = etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 }));
-  const ms = await timed(() => client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts } })));
-  record({ scenario: `CompleteMultipartUpload of ${count} parts (${(count * partSize / 1024 ** 3).toFixed(1)} GiB)`, unit: "ms", s3lite: ms, higherIsBetter: false });
+  return { UploadId: UploadId!, Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) };
 }
-

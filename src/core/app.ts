@@ -43,8 +43,8 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       parsed = parseRequest(req, deps.config.domains);
       if (req.method === "OPTIONS") {
         op = "PreflightRequest";
-        response = preflight(req, parsed, deps);
-        return finish(req, parsed, op, response, requestId, started);
+        response = stamp(preflight(req, parsed, deps), requestId);
+        return logged(req, parsed, op, response, requestId, started);
       }
       op = resolveOperation(parsed);
       const now = clock();
@@ -58,22 +58,27 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       const s3Error = error instanceof S3Error ? error : internalError(error, requestId);
       response = errorResponse(s3Error, parsed?.rawPath ?? "/", requestId, req.method);
     }
-    response.headers.set("x-amz-request-id", requestId);
-    response.headers.set("x-amz-id-2", requestId);
+    // Stamped before CORS headers are added, so the request id is among the exposed headers.
+    stamp(response, requestId);
     const origin = req.headers.get("origin");
     // Errors get CORS headers too, so browser code can read S3's error document.
     if (origin) {
       const rule = corsRuleFor(parsed?.bucket, deps, (rules) => matchRule(rules, origin, req.method));
       if (rule) applyCorsHeaders(response, rule, origin);
     }
-    return finish(req, parsed, op, response, requestId, started);
+    return logged(req, parsed, op, response, requestId, started);
   };
 }
 
-function finish(req: Request, parsed: ParsedRequest | undefined, op: string, response: Response, requestId: string, started: number): Response {
+/** The headers every response carries. */
+function stamp(response: Response, requestId: string): Response {
   response.headers.set("x-amz-request-id", requestId);
   response.headers.set("x-amz-id-2", requestId);
   response.headers.set("server", "s3lite");
+  return response;
+}
+
+function logged(req: Request, parsed: ParsedRequest | undefined, op: string, response: Response, requestId: string, started: number): Response {
   // Virtual-hosted requests are logged as their path-style twin, so every line names its bucket.
   const path = parsed ? (parsed.hostStyle ? `/${parsed.bucket}${parsed.rawPath}` : parsed.rawPath) : new URL(req.url).pathname;
   if (log.level >= LogLevels.info) logRequest(req, path, op, response, requestId, started);

@@ -7,6 +7,7 @@ import { requireBucket, type Handler } from "./_context.ts";
 import { checkCopyConditions, parseCopySource } from "./_copy-source.ts";
 import { writeConditions } from "./_write-conditions.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
+import { objectChecksum } from "./objects.ts";
 
 /** S3 copies at most 5 GiB in one CopyObject; larger objects need UploadPartCopy. */
 const MAX_COPY_SIZE = 5 * 1024 ** 3;
@@ -42,9 +43,11 @@ export const copyObject: Handler = (ctx) => {
   });
   // A source whose parts are not merged yet is copied as parts; the copy gets merged on its own.
   if (row.sha256 === "") ctx.merger.schedule(bucket, key);
-  const checksum = row.checksumAlgorithm && row.checksumValue ? { [`Checksum${row.checksumAlgorithm}`]: row.checksumValue, ChecksumType: row.checksumType ?? undefined } : {};
-  const headers = row.checksumAlgorithm && row.checksumValue ? { [checksumHeader(row.checksumAlgorithm)]: row.checksumValue } : {};
-  const response = xmlResponse("CopyObjectResult", { ETag: row.etag, LastModified: new Date(row.lastModified).toISOString(), ...checksum });
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  const checksum = objectChecksum(row);
+  const response = xmlResponse("CopyObjectResult", {
+    ETag: row.etag, LastModified: new Date(row.lastModified).toISOString(),
+    ...(checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {}),
+  });
+  if (checksum) response.headers.set(checksumHeader(checksum.algorithm), checksum.value);
   return response;
 };

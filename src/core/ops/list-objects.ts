@@ -3,7 +3,7 @@
 import { uriEncode } from "../auth/sigv4.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
-import { xmlResponse } from "../xml.ts";
+import { xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { listObjectPage, type ListingPage } from "./_listing.ts";
 import { OWNER } from "./buckets.ts";
@@ -27,17 +27,23 @@ function listingOptions(ctx: OpContext) {
   return { prefix: q.get("prefix") ?? "", delimiter: q.get("delimiter") ?? "", maxKeys: parseMaxKeys(ctx), encodingType: encodingType ?? undefined, encode };
 }
 
+/** An object as both Contents (ListObjects) and Version (ListObjectVersions) entries describe it. */
+function objectEntry(o: ObjectRow, encode: (s: string) => string, withOwner: boolean, version?: XmlObject) {
+  return {
+    Key: encode(o.key),
+    ...version,
+    LastModified: new Date(o.lastModified).toISOString(),
+    ETag: o.etag,
+    ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType ?? "FULL_OBJECT" } : {}),
+    Size: o.size,
+    ...(withOwner ? { Owner: OWNER } : {}),
+    StorageClass: "STANDARD",
+  };
+}
+
 function renderContents(page: ListingPage<ObjectRow>, encode: (s: string) => string, withOwner: boolean) {
   return {
-    Contents: page.contents.map((o) => ({
-      Key: encode(o.key),
-      LastModified: new Date(o.lastModified).toISOString(),
-      ETag: o.etag,
-      ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType ?? "FULL_OBJECT" } : {}),
-      Size: o.size,
-      ...(withOwner ? { Owner: OWNER } : {}),
-      StorageClass: "STANDARD",
-    })),
+    Contents: page.contents.map((o) => objectEntry(o, encode, withOwner)),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
   };
 }
@@ -115,17 +121,7 @@ export const listObjectVersions: Handler = (ctx) => {
     Delimiter: o.delimiter ? o.encode(o.delimiter) : undefined,
     EncodingType: o.encodingType,
     IsTruncated: page.isTruncated,
-    Version: page.contents.map((v) => ({
-      Key: o.encode(v.key),
-      VersionId: "null",
-      IsLatest: true,
-      LastModified: new Date(v.lastModified).toISOString(),
-      ETag: v.etag,
-      ...(v.checksumAlgorithm ? { ChecksumAlgorithm: v.checksumAlgorithm, ChecksumType: v.checksumType ?? "FULL_OBJECT" } : {}),
-      Size: v.size,
-      Owner: OWNER,
-      StorageClass: "STANDARD",
-    })),
+    Version: page.contents.map((v) => objectEntry(v, o.encode, true, { VersionId: "null", IsLatest: true })),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: o.encode(p) })),
   });
 };

@@ -13,6 +13,7 @@ import { renderXml } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { declaredChecksum } from "./_payload.ts";
+import { objectChecksum } from "./objects.ts";
 
 /** What app.ts passes for a POST: nobody is verified yet. */
 export const FORM_SIGNED: AuthResult = { accessKeyId: "", payloadHash: UNSIGNED_PAYLOAD, signature: "", signingKey: new Uint8Array(), amzDate: "", scope: "" };
@@ -98,7 +99,8 @@ function respond(ctx: OpContext, fields: ReadonlyMap<string, string>, row: Objec
   const origin = new URL(ctx.req.url).origin;
   const location = ctx.parsed.hostStyle ? `${origin}/${uriEncode(row.key, true)}` : `${origin}/${uriEncode(row.bucket)}/${uriEncode(row.key, true)}`;
   const headers = new Headers({ etag: row.etag, location });
-  if (row.checksumAlgorithm && row.checksumValue) headers.set(checksumHeader(row.checksumAlgorithm), row.checksumValue);
+  const checksum = objectChecksum(row);
+  if (checksum) headers.set(checksumHeader(checksum.algorithm), checksum.value);
   const redirect = redirectUrl(fields.get("success_action_redirect") ?? fields.get("redirect"));
   if (redirect) {
     redirect.searchParams.set("bucket", row.bucket);
