@@ -17,6 +17,8 @@ export interface SignedFetchInit {
   connectTo?: string;
   /** Send this Host header instead of the one signed. */
   sendHost?: string;
+  /** Edits the signed headers before sending: to add headers outside the signature, or rewrite Authorization. */
+  afterSigning?: (headers: Record<string, string>) => void;
 }
 
 const toBytes = (d: string | ArrayBuffer | ArrayBufferView): string | Uint8Array =>
@@ -52,6 +54,7 @@ export async function fetchSigned(url: string, init: SignedFetchInit = {}): Prom
   });
   const signed = await signerFor(init.credentials).sign(request, { signingDate: init.signingDate });
   if (init.sendHost) signed.headers.host = init.sendHost;
+  init.afterSigning?.(signed.headers);
   const target = init.connectTo ? new URL(u.pathname + u.search, init.connectTo).href : url;
   return fetch(target, { method: signed.method, headers: signed.headers, body });
 }

@@ -120,6 +120,57 @@ describe("presigned URLs", () => {
   });
 });
 
+describe("headers outside the signature", () => {
+  test("a Host left out of SignedHeaders is AccessDenied naming it", async () => {
+    const res = await fetchSigned(`${s.url}/${bucket}/k`, {
+      afterSigning: (h) => { h.authorization = h.authorization!.replace(/SignedHeaders=host;/, "SignedHeaders="); },
+    });
+    expect(res.status).toBe(403);
+    const text = await res.text();
+    expect(text).toContain("<Code>AccessDenied</Code>");
+    expect(text).toContain("<HeadersNotSigned>host</HeadersNotSigned>");
+  });
+
+  test("x-amz-* headers added after signing are AccessDenied and change nothing", async () => {
+    await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "copy-target-source", Body: "secret" }));
+    const res = await fetchSigned(`${s.url}/${bucket}/unsigned-meta`, {
+      method: "PUT", body: "x",
+      afterSigning: (h) => { h["x-amz-meta-owner"] = "mallory"; h["x-amz-copy-source"] = `/${bucket}/copy-target-source`; },
+    });
+    expect(res.status).toBe(403);
+    const text = await res.text();
+    expect(text).toContain("There were headers present in the request which were not signed");
+    expect(text).toContain("<HeadersNotSigned>x-amz-copy-source, x-amz-meta-owner</HeadersNotSigned>");
+    expect(await exists("unsigned-meta")).toBe(false);
+  });
+
+  test("a presigned PUT given an unsigned x-amz-meta-* header is refused, so the URL cannot add metadata", async () => {
+    const url = await presign(`${s.url}/${bucket}/presigned-meta`, { method: "PUT" });
+    const refused = await fetch(url, { method: "PUT", body: "x", headers: { "x-amz-meta-owner": "mallory" } });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("<HeadersNotSigned>x-amz-meta-owner</HeadersNotSigned>");
+    expect(await exists("presigned-meta")).toBe(false);
+    // Payload checks are exempt, as on AWS: they can only make a write stricter.
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(Bun.hash.crc32("x"));
+    const accepted = await fetch(url, { method: "PUT", body: "x", headers: { "x-amz-checksum-crc32": crc.toString("base64") } });
+    expect(accepted.status).toBe(200);
+  });
+
+  test("a presigned URL dated more than 15 minutes ahead is AccessDenied: not valid yet", async () => {
+    const url = await presign(`${s.url}/${bucket}/week`, { signingDate: new Date(Date.now() + 20 * 60_000) });
+    const res = await fetch(url);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("<Message>Request is not valid yet</Message>");
+  });
+
+  test("a clock 20 minutes ahead is RequestTimeTooSkewed too", async () => {
+    const res = await fetchSigned(`${s.url}/${bucket}/k`, { signingDate: new Date(Date.now() + 20 * 60_000) });
+    expect(res.status).toBe(403);
+    expect(await codeOf(res)).toBe("RequestTimeTooSkewed");
+  });
+});
+
 describe("aws-chunked uploads replayed from the S3 API reference", () => {
   const cases = vectors.chunked.filter((c) => c.chunks);
 

@@ -187,8 +187,28 @@ function checkSignature(req: ParsedRequest, p: SignedParts, credentials: Credent
       AWSAccessKeyId: p.accessKeyId, StringToSign: toSign, SignatureProvided: p.signature, CanonicalRequest: canonical,
     });
   }
+  const unsigned = unsignedAmzHeaders(req.headers, p.signedHeaders);
+  if (unsigned.length > 0) {
+    throw new S3Error("AccessDenied", { message: "There were headers present in the request which were not signed", HeadersNotSigned: unsigned.join(", ") });
+  }
   return { accessKeyId: p.accessKeyId, payloadHash: p.payloadHash, signature: expected, signingKey: key, amzDate: p.amzDate, scope };
 }
+
+/**
+ * x-amz-* headers sent but not signed. As on AWS they are refused: otherwise whoever holds a
+ * presigned URL (or sits between client and server) could add metadata, a copy source or conditions
+ * the signer never saw. Exempt are the headers that frame or check the payload (clients add them
+ * around a request already signed, and each is verified against the body anyway).
+ */
+function unsignedAmzHeaders(headers: Headers, signedHeaders: readonly string[]): string[] {
+  const unsigned: string[] = [];
+  for (const name of headers.keys()) {
+    if (name.startsWith("x-amz-") && !UNSIGNED_ALLOWED.test(name) && !signedHeaders.includes(name)) unsigned.push(name);
+  }
+  return unsigned;
+}
+
+const UNSIGNED_ALLOWED = /^x-amz-(content-sha256|decoded-content-length|trailer|sdk-checksum-algorithm|checksum-(crc32|crc32c|crc64nvme|sha1|sha256|mode))$/;
 
 /** An RFC 7231 Date header as `YYYYMMDDTHHMMSSZ`, for clients that sign `date` instead of x-amz-date. */
 function toAmzDate(httpDate: string | null): string | undefined {
