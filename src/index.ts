@@ -5,9 +5,10 @@
 //   new S3Client({ endpoint: s3.url, region: s3.region, credentials: s3.credentials, forcePathStyle: true });
 //   await s3.reset();                          // between tests
 //   await s3.stop();
-import { DEFAULT_CREDENTIALS, resolveConfig, type Credential } from "./core/config.ts";
+import { resolveConfig, type Credential } from "./core/config.ts";
 import { setLogLevel } from "./core/log.ts";
 import { startServer as startWithConfig, type RunningServer } from "./core/server.ts";
+import type { FaultHook } from "./core/store/faults.ts";
 
 export interface StartOptions {
   /** 0 (the default) picks a free port. */
@@ -28,26 +29,35 @@ export interface StartOptions {
   logLevel?: "silent" | "error" | "info" | "debug";
   /** The clock signatures are checked against (epoch ms), to test expiry and skew. */
   now?: () => number;
+  /** Flush every write to the disk before answering (power-loss durability); off by default. */
+  fsync?: boolean;
+  /** Serve the built-in credentials on a non-loopback host anyway. */
+  allowDefaultCredentials?: boolean;
+  /** Fault injection: called before each disk step; throw to make it fail (see store/faults.ts). */
+  faults?: FaultHook;
 }
 
 export type S3liteServer = RunningServer;
 
 export async function startServer(options: StartOptions = {}): Promise<S3liteServer> {
   setLogLevel(options.logLevel ?? "error");
-  const credentials = [options.credentials ?? DEFAULT_CREDENTIALS].flat();
+  const credentials = options.credentials && [options.credentials].flat();
   const config = resolveConfig({
     port: options.port ?? 0,
     host: options.host,
     data: options.dataDir,
-    credentials: credentials.map((c) => `${c.accessKeyId}:${c.secretAccessKey}`).join(","),
+    credentials: credentials ? credentials.map((c) => `${c.accessKeyId}:${c.secretAccessKey}`).join(",") : undefined,
     region: options.region,
     bucket: options.buckets,
     ephemeral: options.dataDir === undefined,
     domain: options.domains,
     cors: options.cors,
+    fsync: options.fsync,
+    "allow-default-credentials": options.allowDefaultCredentials,
   }, {});
-  return startWithConfig({ ...config, usesDefaultCredentials: options.credentials === undefined }, { now: options.now });
+  return startWithConfig(config, { now: options.now, faults: options.faults });
 }
 
 export { resolveConfig, type Config, type Credential } from "./core/config.ts";
 export type { RunningServer } from "./core/server.ts";
+export { ioError, type FaultHook, type IoStep } from "./core/store/faults.ts";

@@ -12,6 +12,8 @@ export const serverArgs = {
   "log-format": { type: "string", description: "text, or json for one JSON object per line (S3LITE_LOG_FORMAT)", valueHint: "text" },
   domain: { type: "string", description: "Base domain for virtual-hosted buckets (bucket.DOMAIN), beside localhost; repeatable (S3LITE_DOMAIN)", valueHint: "s3.test" },
   cors: { type: "boolean", description: "Without a bucket CORS configuration, allow every origin (the default); --no-cors refuses cross-origin requests instead (S3LITE_CORS=0)" },
+  fsync: { type: "boolean", description: "Flush every write to the disk before answering: survives power loss, not only a crash; slower (S3LITE_FSYNC=1)" },
+  "allow-default-credentials": { type: "boolean", description: "Serve the built-in credentials on a non-loopback --host anyway (S3LITE_ALLOW_DEFAULT_CREDENTIALS=1)" },
   verbose: { type: "boolean", description: "Log canonical requests and other debug detail" },
   quiet: { type: "boolean", description: "Log nothing but errors" },
   json: { type: "boolean", description: "Print the start-up details as one JSON line instead of the banner" },

@@ -11,6 +11,7 @@ import { FORM_SIGNED } from "./ops/post-object.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { resolveOperation } from "./router.ts";
 import type { BlobStore } from "./store/blobs.ts";
+import { isOutOfSpace } from "./store/faults.ts";
 import type { PartMerger } from "./store/merge-parts.ts";
 import type { Metadata } from "./store/meta.ts";
 
@@ -121,7 +122,15 @@ function logRequest(req: Request, path: string, op: string, response: Response, 
   else log.info(text);
 }
 
+/** Anything not an S3Error: logged here (never sent: no stack or path reaches a client). A full disk is 503, so clients retry. */
 function internalError(error: unknown, requestId: string): S3Error {
-  log.error(`request ${requestId} failed`, error);
+  if (isOutOfSpace(error)) {
+    log.error(`request ${requestId} failed: the data folder is out of space (${(error as NodeJS.ErrnoException).code}); nothing was stored`);
+    return new S3Error("ServiceUnavailable", { message: "s3lite's data folder is out of space; nothing was stored. Free some space and retry." });
+  }
+  // One line for the operator; the stack only with --verbose, so logs shipped elsewhere carry no code paths.
+  const { code, message } = error as NodeJS.ErrnoException;
+  log.error(`request ${requestId} failed: ${code ? `${code} ` : ""}${message ?? String(error)}`);
+  log.debug(error);
   return new S3Error("InternalError");
 }

@@ -35,6 +35,8 @@ export interface Config {
   domains: string[];
   /** Without a bucket CORS configuration, answer every origin (the development default). */
   permissiveCors: boolean;
+  /** Flush blobs, their folders and each metadata commit to the disk: writes survive a power cut, not only a crash. */
+  fsync: boolean;
 }
 
 export interface ConfigFlags {
@@ -48,6 +50,8 @@ export interface ConfigFlags {
   "log-format"?: string;
   domain?: string | string[];
   cors?: boolean;
+  fsync?: boolean;
+  "allow-default-credentials"?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -77,7 +81,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new ConfigError(`Invalid port "${portText}": expected 0..65535`);
   const credentialsText = pick(flags.credentials, "S3LITE_CREDENTIALS");
-  const credentials = credentialsText ? parseCredentials(credentialsText) : [DEFAULT_CREDENTIALS];
+  const credentials = credentialsText ? parseCredentials(credentialsText) : [{ ...DEFAULT_CREDENTIALS }]; // a copy: clients such as the SDK tag the object they are given
   if (credentials.length === 0) throw new ConfigError("No credentials given");
   const buckets = [flags.bucket ?? env.S3LITE_BUCKETS?.split(",") ?? []].flat().map((b) => b.trim()).filter(Boolean);
   for (const bucket of buckets) if (!isValidBucketName(bucket)) throw new ConfigError(`Invalid bucket name "${bucket}"`);
@@ -85,8 +89,14 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
   if (logFormat !== "text" && logFormat !== "json") throw new ConfigError(`Invalid log format "${logFormat}": expected text or json`);
   const domains = [flags.domain ?? env.S3LITE_DOMAIN?.split(",") ?? []].flat().map((d) => d.trim().toLowerCase().replace(/^\.|\.$/g, "")).filter(Boolean);
   for (const domain of domains) if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(domain)) throw new ConfigError(`Invalid domain "${domain}": expected a host name such as s3.test`);
+  const host = pick(flags.host, "S3LITE_HOST") ?? "127.0.0.1";
+  const allowDefault = flags["allow-default-credentials"] ?? env.S3LITE_ALLOW_DEFAULT_CREDENTIALS === "1";
+  if (!credentialsText && !isLoopback(host) && !allowDefault) {
+    throw new ConfigError(`Refusing to listen on ${host} with the built-in credentials, which everyone knows: anyone who reaches this address could read and write. `
+      + "Set your own with --credentials AK:SK (S3LITE_CREDENTIALS), bind to 127.0.0.1, or pass --allow-default-credentials if this network is yours alone.");
+  }
   return {
-    host: pick(flags.host, "S3LITE_HOST") ?? "127.0.0.1",
+    host,
     port,
     dataDir: pick(flags.data, "S3LITE_DATA") ?? DEFAULT_DATA_DIR,
     region: pick(flags.region, "S3LITE_REGION") ?? DEFAULT_REGION,
@@ -99,5 +109,12 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     logFormat,
     domains: [...new Set(["localhost", ...domains])],
     permissiveCors: flags.cors ?? env.S3LITE_CORS !== "0",
+    fsync: flags.fsync ?? env.S3LITE_FSYNC === "1",
   };
+}
+
+/** Addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
 }

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp } from "./app.ts";
 import type { Config, Credential } from "./config.ts";
+import type { FaultHook } from "./store/faults.ts";
 import { collectGarbage } from "./store/gc.ts";
 import { PartMerger } from "./store/merge-parts.ts";
 import { openStore } from "./store/open.ts";
@@ -34,13 +35,15 @@ export const VERSION = "0.1.0";
 export interface ServerOptions {
   /** Clock override (epoch ms), for replaying signed requests from another time. */
   now?: () => number;
+  /** Fault injection for tests: make a disk step fail (see store/faults.ts). */
+  faults?: FaultHook;
 }
 
 /** Starts s3lite on `config.host:config.port` (0 picks a free port). Throws if the port is taken. */
 export function startServer(config: Config, options: ServerOptions = {}): RunningServer {
   const dataDir = config.ephemeral ? mkdtempSync(join(tmpdir(), "s3lite-")) : config.dataDir;
   const removeFolder = () => { if (config.ephemeral) rmSync(dataDir, { recursive: true, force: true }); };
-  const store = openStore(dataDir);
+  const store = openStore(dataDir, { fsync: config.fsync, faults: options.faults });
   const { meta, blobs } = store;
   for (const bucket of config.buckets) meta.createBucket(bucket, config.region, Date.now());
   const merger = new PartMerger(meta, blobs);

@@ -18,10 +18,13 @@ export interface TestServer {
 }
 
 /** Through the public library API, as a user's test suite would: port 0, a temp folder, TEST_CREDENTIALS. */
-export async function startTestServer(options: { now?: () => number; extraCredentials?: Credential[] } = {}): Promise<TestServer> {
+export async function startTestServer(options: { now?: () => number; extraCredentials?: Credential[] } & Pick<StartOptions, "fsync" | "faults" | "dataDir"> = {}): Promise<TestServer> {
   const start: StartOptions = {
     credentials: [TEST_CREDENTIALS, ...(options.extraCredentials ?? [])],
     now: options.now,
+    fsync: options.fsync,
+    faults: options.faults,
+    dataDir: options.dataDir,
     logLevel: process.env.S3LITE_TEST_LOG === "debug" ? "debug" : "silent",
   };
   const server = await startServer(start);

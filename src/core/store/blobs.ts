@@ -1,11 +1,12 @@
 // Content-addressed blob files: <data>/blobs/ab/cd/<sha256>, written through <data>/tmp/ and renamed.
 // Never addressed by MD5. It never deletes a published blob on the request path: gc does that in batches.
 import { mkdirSync, existsSync, rmSync, utimesSync } from "node:fs";
-import { readdir, rename, stat, unlink } from "node:fs/promises";
+import { open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { BunFile } from "bun";
 import { createChecksum, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
+import type { FaultHook } from "./faults.ts";
 
 /** A body written to a temp file and hashed, not yet visible under its address. */
 export interface StagedBlob {
@@ -42,14 +43,25 @@ export interface BlobStore {
   list(): AsyncIterable<BlobInfo>;
 }
 
+export interface BlobStoreOptions {
+  /** Flush each blob and its folder to the disk before it is published (power-loss durability). */
+  fsync?: boolean;
+  /** Fault injection for tests (see faults.ts). */
+  faults?: FaultHook;
+}
+
 const WRITE_BUFFER = 1024 * 1024;
 
 export class FsBlobStore implements BlobStore {
   readonly blobDir: string;
   readonly tmpDir: string;
   private readonly madeDirs = new Set<string>();
+  private readonly fsync: boolean;
+  private readonly fault: FaultHook;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: BlobStoreOptions = {}) {
+    this.fsync = options.fsync ?? false;
+    this.fault = options.faults ?? (() => {});
     this.blobDir = join(dataDir, "blobs");
     this.tmpDir = join(dataDir, "tmp");
     mkdirSync(this.blobDir, { recursive: true });
@@ -79,11 +91,13 @@ export class FsBlobStore implements BlobStore {
           sha256.update(chunk);
           md5?.update(chunk);
           for (const [, checksum] of checksums) checksum.update(chunk);
+          this.fault("write");
           const pending = sink.write(chunk);
           if (typeof pending !== "number") await pending;
         }
       }
       await sink.end();
+      if (this.fsync) await this.flush(tmpPath);
     } catch (error) {
       // A client that hangs up mid-body lands here: the partial file never becomes visible.
       try { await sink.end(); } catch { /* already failed */ }
@@ -121,10 +135,26 @@ export class FsBlobStore implements BlobStore {
     }
     const dir = join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4));
     if (!this.madeDirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
+      const made = mkdirSync(dir, { recursive: true });
+      // A folder just made is itself an entry of its parent: flush the chain down from the first one made.
+      if (made && this.fsync) for (let d = dir; d.length >= made.length; d = join(d, "..")) await this.flush(join(d, ".."));
       this.madeDirs.add(dir);
     }
+    this.fault("rename");
     await rename(tmpPath, finalPath);
+    // The new name lives in its folder's entry list: flush that too, or a power cut may forget it.
+    if (this.fsync) await this.flush(dir);
+  }
+
+  /** fsync of a file or a folder (a folder opened read-only can be flushed on Linux). */
+  private async flush(path: string): Promise<void> {
+    this.fault("fsync");
+    const handle = await open(path, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   async remove(sha256: string): Promise<void> {

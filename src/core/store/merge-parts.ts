@@ -52,7 +52,10 @@ export class PartMerger {
       try {
         await this.merge(next.bucket, next.key);
       } catch (error) {
-        if (!this.stopping) log.warn(`could not merge the parts of ${next.bucket}/${next.key}; it stays readable from its parts`, error);
+        if (!this.stopping) {
+          log.warn(`could not merge the parts of ${next.bucket}/${next.key} (${(error as Error).message}); it stays readable from its parts`);
+          log.debug(error);
+        }
       } finally {
         this.merging = 0;
       }

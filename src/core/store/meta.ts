@@ -3,6 +3,7 @@
 import { Database } from "bun:sqlite";
 import type { ChecksumAlgorithm } from "../checksums.ts";
 import type { ChecksumType } from "../multipart-checksums.ts";
+import type { FaultHook } from "./faults.ts";
 
 export interface BucketRow {
   name: string;
@@ -151,14 +152,26 @@ const toUploadRow = (r: UploadRecord): UploadRow => ({
   headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata), checksumAlgorithm: r.checksum_algorithm, checksumType: r.checksum_type,
 });
 
+export interface MetadataOptions {
+  /** Commit each transaction to the disk (synchronous=FULL), not only to the WAL file (NORMAL). */
+  fsync?: boolean;
+  /** Fault injection for tests: called inside each object write, just before its commit. */
+  faults?: FaultHook;
+}
+
 export class Metadata {
   readonly db: Database;
   private readonly stmt;
+  private readonly fault: FaultHook;
 
   /** Opens (creating and migrating) the database at `path`; ":memory:" for tests. */
-  constructor(path: string) {
+  constructor(path: string, options: MetadataOptions = {}) {
+    this.fault = options.faults ?? (() => {});
     this.db = new Database(path, { create: true, strict: true });
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+    // WAL with NORMAL survives a killed process (the WAL is in the OS's hands once written); FULL also
+    // survives a power cut, at the price of an fsync per commit.
+    const synchronous = options.fsync ? "FULL" : "NORMAL";
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
     this.migrate();
     const db = this.db;
     this.stmt = {
@@ -229,6 +242,15 @@ export class Metadata {
     this.db.close();
   }
 
+  /** One transaction around an object write, with the fault seam at its commit. */
+  private write<T>(body: () => T): T {
+    return this.db.transaction(() => {
+      const result = body();
+      this.fault("commit");
+      return result;
+    })();
+  }
+
   /** Returns false when the bucket already existed. */
   createBucket(name: string, region: string, now: number): boolean {
     return this.stmt.insertBucket.run(name, region, now).changes === 1;
@@ -260,10 +282,10 @@ export class Metadata {
    * `precondition` sees the object it would replace and may throw, which leaves everything as it was.
    */
   putObject(o: ObjectRow, parts: readonly PartRow[] = [], precondition?: (current: ObjectRow | undefined) => void): void {
-    this.db.transaction(() => {
+    this.write(() => {
       precondition?.(this.getObject(o.bucket, o.key));
       this.writeObject(o, parts);
-    })();
+    });
   }
 
   private writeObject(o: ObjectRow, parts: readonly PartRow[]): void {
@@ -279,13 +301,13 @@ export class Metadata {
    * and part rows; no bytes move.
    */
   copyObject(source: { bucket: string; key: string }, destination: { bucket: string; key: string }, build: (current: ObjectRow | undefined, destination: ObjectRow | undefined) => ObjectRow): ObjectRow {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const current = this.getObject(source.bucket, source.key);
       const parts = current && current.partsCount > 0 ? this.getObjectParts(source.bucket, source.key) : [];
       const row = build(current, this.getObject(destination.bucket, destination.key));
       this.writeObject(row, parts);
       return row;
-    })();
+    });
   }
 
   getObjectParts(bucket: string, key: string): PartRow[] {
@@ -307,7 +329,7 @@ export class Metadata {
   }
 
   putUploadPart(uploadId: string, p: PartRow): void {
-    this.stmt.putUploadPart.run(uploadId, p.partNumber, p.sha256, p.size, p.etag, p.lastModified, p.checksumValue);
+    this.write(() => this.stmt.putUploadPart.run(uploadId, p.partNumber, p.sha256, p.size, p.etag, p.lastModified, p.checksumValue));
   }
 
   getUploadParts(uploadId: string): PartRow[] {
@@ -319,11 +341,11 @@ export class Metadata {
    * `precondition` sees the object it would replace and may throw, which leaves everything as it was.
    */
   completeUpload(uploadId: string, o: ObjectRow, parts: readonly PartRow[], precondition?: (current: ObjectRow | undefined) => void): void {
-    this.db.transaction(() => {
+    this.write(() => {
       precondition?.(this.getObject(o.bucket, o.key));
       this.writeObject(o, parts);
       this.stmt.deleteUpload.run(uploadId);
-    })();
+    });
   }
 
   /** Uploads in progress of a bucket in (key, upload id) order, after a cursor; uploadId null means after every upload of that key. */
@@ -338,11 +360,11 @@ export class Metadata {
    * time it was merged from: an object overwritten meanwhile is left alone. Returns whether it applied.
    */
   mergeObject(o: Pick<ObjectRow, "bucket" | "key" | "etag" | "lastModified">, sha256: string): boolean {
-    return this.db.transaction(() => {
+    return this.write(() => {
       if (this.stmt.mergeObject.run(sha256, o.bucket, o.key, o.etag, o.lastModified).changes === 0) return false;
       this.stmt.clearPartBlobs.run(o.bucket, o.key);
       return true;
-    })();
+    });
   }
 
   /** Deletes every object and upload in progress of every bucket; buckets stay. */
@@ -405,7 +427,7 @@ export class Metadata {
   }
 
   deleteObject(bucket: string, key: string): void {
-    this.stmt.deleteObject.run(bucket, key);
+    this.write(() => this.stmt.deleteObject.run(bucket, key));
   }
 
   /** A bucket subresource's configuration (e.g. "cors"), as stored by setBucketConfig. */
@@ -422,7 +444,7 @@ export class Metadata {
 
   /** DeleteObjects: every key in one transaction. */
   deleteObjects(bucket: string, keys: readonly string[]): void {
-    this.db.transaction(() => { for (const key of keys) this.stmt.deleteObject.run(bucket, key); })();
+    this.write(() => { for (const key of keys) this.stmt.deleteObject.run(bucket, key); });
   }
 
   /**

@@ -1,0 +1,167 @@
+// What a server on a developer's machine exposes: loopback by default, the well-known built-in keys
+// never on a reachable address unless asked, nothing anonymous, no starvation by idle or slow
+// connections, and neither stack traces nor secrets in what it answers or logs.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { resolveConfig } from "../../src/index.ts";
+import { errorOf } from "../helpers/data.ts";
+import { presign } from "../helpers/signed-fetch.ts";
+import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+
+const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
+
+let s: TestServer;
+let bucket: string;
+beforeAll(async () => {
+  s = await startTestServer();
+  bucket = uniqueBucket("exposure");
+  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
+});
+afterAll(() => s.stop());
+
+/** Spawns `s3lite serve …` and collects everything it prints; `ready` resolves with its URL once listening. */
+function serve(args: string[]) {
+  const proc = Bun.spawn([process.execPath, ENTRY, "serve", "--port", "0", ...args], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "" } });
+  let output = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => { for await (const chunk of stream) output += new TextDecoder().decode(chunk); };
+  const done = Promise.all([collect(proc.stdout), collect(proc.stderr)]);
+  const ready = (async () => {
+    while (!/listening on (\S+)/.test(output)) {
+      if (proc.exitCode !== null) return undefined;
+      await Bun.sleep(20);
+    }
+    return /listening on (\S+)/.exec(output)![1]!;
+  })();
+  return {
+    ready,
+    output: () => output,
+    async stop() { proc.kill("SIGTERM"); await proc.exited; await done; return output; },
+    async exited() { const code = await proc.exited; await done; return code; },
+  };
+}
+
+/** Resolves true when a TCP connection to host:port opens. */
+const reachable = (host: string, port: number) => new Promise<boolean>((resolve) => {
+  const socket = connect(port, host, () => { socket.destroy(); resolve(true); });
+  socket.on("error", () => resolve(false));
+});
+
+test("binds to loopback by default: reachable on 127.0.0.1, not on the machine's other addresses", async () => {
+  expect(resolveConfig({}, {}).host).toBe("127.0.0.1");
+  const server = serve(["--ephemeral", "--quiet"]);
+  const url = await server.ready;
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const port = Number(new URL(url!).port);
+  expect(await reachable("127.0.0.1", port)).toBe(true);
+  const others = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === "IPv4").map((a) => a!.address);
+  for (const address of others) expect(await reachable(address, port)).toBe(false);
+  await server.stop();
+});
+
+test("the built-in keys are refused on a non-loopback address unless explicitly allowed", async () => {
+  const refused = serve(["--ephemeral", "--host", "0.0.0.0"]);
+  expect(await refused.exited()).toBe(2);
+  expect(refused.output()).toContain("Refusing to listen on 0.0.0.0 with the built-in credentials");
+  for (const args of [["--credentials", "AKIAOWN:own-secret"], ["--allow-default-credentials"]]) {
+    const server = serve(["--ephemeral", "--quiet", "--host", "0.0.0.0", ...args]);
+    expect(await server.ready).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    await server.stop();
+  }
+  expect(() => resolveConfig({ host: "::" }, {})).toThrow("Refusing");
+  expect(resolveConfig({ host: "::1" }, {}).host).toBe("::1");
+  expect(resolveConfig({ host: "10.0.0.5" }, { S3LITE_ALLOW_DEFAULT_CREDENTIALS: "1" }).host).toBe("10.0.0.5");
+});
+
+test("nothing is anonymous: each kind of unsigned request is AccessDenied and changes nothing", async () => {
+  await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "kept", Body: "kept" }));
+  const requests: [string, string, string?][] = [
+    ["GET", "/"], ["PUT", "/anon-bucket"], ["DELETE", `/${bucket}`], ["GET", `/${bucket}?list-type=2`],
+    ["GET", `/${bucket}/kept`], ["HEAD", `/${bucket}/kept`], ["PUT", `/${bucket}/anon`, "x"], ["DELETE", `/${bucket}/kept`],
+    ["POST", `/${bucket}?delete`, "<Delete><Object><Key>kept</Key></Object></Delete>"], ["POST", `/${bucket}/anon?uploads`],
+    ["PUT", `/${bucket}/anon-copy`], // with an x-amz-copy-source header below
+  ];
+  for (const [method, path, body] of requests) {
+    const res = await fetch(s.url + path, { method, body, headers: path.endsWith("anon-copy") ? { "x-amz-copy-source": `/${bucket}/kept` } : {} });
+    expect([method, path, res.status]).toEqual([method, path, 403]);
+    if (method !== "HEAD") expect(await res.text()).toContain("<Code>AccessDenied</Code>");
+  }
+  expect(await (await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "kept" }))).Body!.transformToString()).toBe("kept");
+  for (const key of ["anon", "anon-copy"]) expect((await errorOf(s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })))).name).toBe("NotFound");
+});
+
+test("hundreds of idle and slow connections do not starve other clients", async () => {
+  const { hostname, port, host } = new URL(s.url);
+  const open = (onConnect: (socket: Socket) => void = () => {}) => new Promise<Socket>((resolve) => {
+    const socket = connect(Number(port), hostname, () => { onConnect(socket); resolve(socket); });
+    socket.on("error", () => {});
+  });
+  const sockets: Socket[] = [];
+  // Idle: connected, never a byte.
+  for (let i = 0; i < 300; i++) sockets.push(await open());
+  // Slow headers: a request head dribbled out a byte at a time.
+  const dribbles: Timer[] = [];
+  for (let i = 0; i < 50; i++) {
+    sockets.push(await open((socket) => {
+      socket.write(`GET /${bucket}/kept HTTP/1.1\r\nHost: ${host}\r\nX-Slow: `);
+      dribbles.push(setInterval(() => socket.write("a"), 100));
+    }));
+  }
+  // Slow bodies: an upload promising 1 MiB and sending 1 KiB every 100 ms.
+  const url = await presign(`${s.url}/${bucket}/slow-body`, { method: "PUT" });
+  for (let i = 0; i < 20; i++) {
+    sockets.push(await open((socket) => {
+      socket.write(`PUT ${url.slice(url.indexOf("/", 8))} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${1024 * 1024}\r\n\r\n`);
+      dribbles.push(setInterval(() => socket.write(new Uint8Array(1024)), 100));
+    }));
+  }
+  try {
+    const client = s.makeClient();
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: `busy/${i}`, Body: `body ${i}` }));
+      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `busy/${i}` }));
+      expect(await got.Body!.transformToString()).toBe(`body ${i}`);
+    }));
+    // 200 requests normally take well under a second here; the bound only catches starvation.
+    expect(performance.now() - started).toBeLessThan(10_000);
+    client.destroy();
+  } finally {
+    for (const timer of dribbles) clearInterval(timer);
+    for (const socket of sockets) socket.destroy();
+  }
+});
+
+test("no stack trace or secret in responses or logs, even when a request fails inside the server", async () => {
+  const secret = "Very/Secret+Value-4f9c";
+  const data = mkdtempSync(join(tmpdir(), "s3lite-exposure-"));
+  const server = serve(["--data", data, "--credentials", `AKIAEXPOSE:${secret}`, "--log-format", "json"]);
+  const url = (await server.ready)!;
+  const client = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "AKIAEXPOSE", secretAccessKey: secret }, maxAttempts: 1 });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: "bkt" }));
+    await client.send(new PutObjectCommand({ Bucket: "bkt", Key: "k", Body: "fine" }));
+    const forged = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "AKIAEXPOSE", secretAccessKey: "wrong" }, maxAttempts: 1 });
+    expect((await errorOf(forged.send(new GetObjectCommand({ Bucket: "bkt", Key: "k" })))).name).toBe("SignatureDoesNotMatch");
+    forged.destroy();
+    // Break the data folder under the running server: its temp folder becomes a file.
+    rmSync(join(data, "tmp"), { recursive: true });
+    writeFileSync(join(data, "tmp"), "");
+    const res = await fetch(await presign(`${url}/bkt/broken`, { method: "PUT", credentials: { accessKeyId: "AKIAEXPOSE", secretAccessKey: secret } }), { method: "PUT", body: "x" });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).toContain("<Code>InternalError</Code>");
+    expect(text).not.toMatch(/ at |\.ts|ENOTDIR|s3lite-exposure/);
+  } finally {
+    client.destroy();
+  }
+  const output = await server.stop();
+  rmSync(data, { recursive: true, force: true });
+  expect(output).toContain("export AWS_SECRET_ACCESS_KEY=<your secret>");
+  expect(output).toMatch(/"level":"error".*failed: ENOTDIR/); // the operator learns why, in one line
+  expect(output).not.toContain(secret);
+  expect(output).not.toMatch(/\n\s+at /);
+});
