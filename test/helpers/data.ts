@@ -15,3 +15,22 @@ export function random(size: number): Uint8Array {
 }
 
 export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/**
+ * A seeded generator of floats in [0, 1) (mulberry32), so a failing randomized test can be replayed:
+ * tests print their seed, and S3LITE_TEST_SEED sets it.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const testSeed = (): number => Number(process.env.S3LITE_TEST_SEED) || (Date.now() % 1_000_000);
+
+export const sha256Hex = (data: Uint8Array | string): string => new Bun.CryptoHasher("sha256").update(data).digest("hex");
