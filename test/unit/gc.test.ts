@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectGarbage } from "../../src/core/store/gc.ts";
@@ -46,4 +46,28 @@ test("a blob whose content is written again just before removal is kept (publish
   const report = await collectGarbage(store.meta, store.blobs, { ...options, graceMs: 60_000, now: Date.now() });
   expect(report.blobsKeptYoung).toBe(1);
   expect(existsSync(store.blobs.path(sha256))).toBe(true);
+});
+
+test("a writer that publishes the same content while gc holds the blob aside keeps it: gc puts it back", async () => {
+  const sha256 = await blob("raced");
+  const report = await collectGarbage(store.meta, store.blobs, {
+    ...options,
+    // The blob is unreferenced and old when gc moves it aside; then a PUT of the same bytes commits.
+    afterAside: async () => { await blob("raced"); referTo("k", sha256); },
+  });
+  expect(report.blobsRemoved).toBe(0);
+  expect(await store.blobs.file(sha256).text()).toBe("raced");
+  expect(existsSync(join(store.blobs.tmpDir, `gc-${sha256}`))).toBe(false);
+});
+
+test("a writer that only refreshes the blob while gc holds it aside (row not yet written) keeps it too", async () => {
+  const sha256 = await blob("refreshed");
+  const aside = join(store.blobs.tmpDir, `gc-${sha256}`);
+  const report = await collectGarbage(store.meta, store.blobs, {
+    ...options, graceMs: 60_000, now: Date.now() + 120_000,
+    // As if publish() had refreshed the mtime just before gc's rename: the file aside is young again.
+    afterAside: async () => { const now = new Date(Date.now() + 120_000); utimesSync(aside, now, now); },
+  });
+  expect(report.blobsRemoved).toBe(0);
+  expect(await store.blobs.file(sha256).text()).toBe("refreshed");
 });

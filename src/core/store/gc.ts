@@ -18,6 +18,8 @@ export interface GcOptions {
   /** Multipart uploads started longer ago than this many ms are aborted. */
   uploadMaxAgeMs: number;
   now: number;
+  /** For tests: runs between moving a blob aside and checking it again, where a writer may race gc. */
+  afterAside?: (sha256: string) => Promise<void>;
 }
 
 export interface GcReport {
@@ -55,7 +57,7 @@ export async function collectGarbage(meta: Metadata, blobs: FsBlobStore, options
     report.blobsScanned++;
     if (meta.isBlobReferenced(blob.sha256)) continue;
     if (blob.mtimeMs > cutoff) { report.blobsKeptYoung++; continue; }
-    if (!options.dryRun && !(await removeBlob(meta, blobs, blob.sha256, cutoff))) continue;
+    if (!options.dryRun && !(await removeBlob(meta, blobs, blob.sha256, cutoff, options.afterAside))) continue;
     report.blobsRemoved++;
     report.blobBytesFreed += blob.size;
   }
@@ -74,13 +76,14 @@ export async function collectGarbage(meta: Metadata, blobs: FsBlobStore, options
 }
 
 /** Moves the blob aside, checks again, and removes it; returns false when it turned out to be in use. */
-async function removeBlob(meta: Metadata, blobs: FsBlobStore, sha256: string, cutoff: number): Promise<boolean> {
+async function removeBlob(meta: Metadata, blobs: FsBlobStore, sha256: string, cutoff: number, afterAside?: GcOptions["afterAside"]): Promise<boolean> {
   const aside = join(blobs.tmpDir, ASIDE_PREFIX + sha256);
   try {
     await rename(blobs.path(sha256), aside);
   } catch {
     return false; // gone already
   }
+  await afterAside?.(sha256);
   if (await inUse(meta, aside, sha256, cutoff)) {
     await putBack(blobs, aside, sha256);
     return false;
