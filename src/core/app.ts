@@ -42,6 +42,7 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     let response: Response;
     try {
       parsed = parseRequest(req, deps.config.domains);
+      checkHeaderSection(req.headers);
       if (req.method === "OPTIONS") {
         op = "PreflightRequest";
         response = stamp(preflight(req, parsed, deps), requestId);
@@ -69,6 +70,18 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     }
     return logged(req, parsed, op, response, requestId, started);
   };
+}
+
+/** S3 refuses a request whose headers exceed 8 KB (Bun itself cuts at 16 KB, with a bare 431). */
+const MAX_HEADER_SECTION = 8192;
+
+function checkHeaderSection(headers: Headers): void {
+  let size = 0;
+  for (const [name, value] of headers) {
+    // A browser sends a localhost app's cookies to every localhost port; AWS never sees them.
+    if (name !== "cookie") size += name.length + value.length + 4;
+  }
+  if (size > MAX_HEADER_SECTION) throw new S3Error("RequestHeaderSectionTooLarge", { MaxSizeAllowed: MAX_HEADER_SECTION });
 }
 
 /** The headers every response carries. */

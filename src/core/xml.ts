@@ -30,10 +30,16 @@ function loadParser(): NonNullable<typeof xml> {
 /** Parses a request body; anything that is not well-formed XML is S3's MalformedXML. */
 export function parseXml(text: string): Record<string, unknown> {
   const { parser, validator } = loadParser();
-  if (validator.validate(text) !== true) throw new S3Error("MalformedXML");
   // Entity declarations invite expansion bombs; S3 bodies never need them.
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new S3Error("MalformedXML");
-  return parser.parse(text) as Record<string, unknown>;
+  try {
+    if (validator.validate(text) !== true) throw new S3Error("MalformedXML");
+    return parser.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    // The parser's own limits (nesting depth, among others) throw plain errors: still the client's XML.
+    if (error instanceof S3Error) throw error;
+    throw new S3Error("MalformedXML");
+  }
 }
 
 type XmlValue = string | number | boolean | null | undefined | XmlObject | XmlValue[];

@@ -167,9 +167,8 @@ function checkSignature(req: ParsedRequest, p: SignedParts, credentials: Credent
   if (!p.signedHeaders.includes("host")) {
     throw new S3Error("AccessDenied", { message: "There were headers present in the request which were not signed", HeadersNotSigned: "host" });
   }
-  const canonical = canonicalRequest({
+  const rest = {
     method: req.method,
-    canonicalUri: canonicalUri(req.rawPath),
     canonicalQuery: canonicalQuery(req.rawQuery, p.presigned ? "X-Amz-Signature" : undefined),
     canonicalHeaders: canonicalHeaders(p.signedHeaders, (name) => {
       const value = req.headers.get(name);
@@ -177,11 +176,19 @@ function checkSignature(req: ParsedRequest, p: SignedParts, credentials: Credent
     }),
     signedHeaders: p.signedHeaders,
     payloadHash: p.payloadHash,
-  });
+  };
   const scope = credentialScope(p.date, p.region, p.service);
-  const toSign = stringToSign(canonical, p.amzDate, scope);
   const key = cachedSigningKey(secret, p.date, p.region, p.service);
-  const expected = signature(key, toSign);
+  let canonical = canonicalRequest({ ...rest, canonicalUri: canonicalUri(req.rawPath) });
+  let toSign = stringToSign(canonical, p.amzDate, scope);
+  let expected = signature(key, toSign);
+  if (!signaturesEqual(expected, p.signature) && /%2F/i.test(req.rawPath)) {
+    // A client that writes a key's "/" as %2F signs the path as it sent it; the key is the same either way.
+    const asSent = canonicalRequest({ ...rest, canonicalUri: req.rawPath });
+    const asSentToSign = stringToSign(asSent, p.amzDate, scope);
+    const asSentExpected = signature(key, asSentToSign);
+    if (signaturesEqual(asSentExpected, p.signature)) [canonical, toSign, expected] = [asSent, asSentToSign, asSentExpected];
+  }
   if (!signaturesEqual(expected, p.signature)) {
     throw new S3Error("SignatureDoesNotMatch", {
       AWSAccessKeyId: p.accessKeyId, StringToSign: toSign, SignatureProvided: p.signature, CanonicalRequest: canonical,

@@ -142,15 +142,23 @@ export async function readSmallBody(ctx: OpContext, limit: number, options: Smal
   if (options.requireIntegrity && md5 === undefined && declared === undefined) {
     throw new S3Error("InvalidRequest", { message: "Missing required header for this request: Content-MD5 OR x-amz-checksum-*" });
   }
-  const { stream, decoder } = decodedBody(ctx, limit);
   const parts: Uint8Array[] = [];
-  let size = 0;
-  if (stream) {
-    for await (const chunk of stream) {
-      size += chunk.length;
-      if (size > limit) throw new S3Error("MaxMessageLengthExceeded");
-      parts.push(chunk);
+  let decoder: AwsChunkedDecoder | undefined;
+  try {
+    const decoded = decodedBody(ctx, limit);
+    decoder = decoded.decoder;
+    let size = 0;
+    if (decoded.stream) {
+      for await (const chunk of decoded.stream) {
+        size += chunk.length;
+        if (size > limit) throw new S3Error("MaxMessageLengthExceeded");
+        parts.push(chunk);
+      }
     }
+  } catch (error) {
+    // Too large for a request body, not for an object: S3 says so with its own code.
+    if (error instanceof S3Error && error.code === "EntityTooLarge") throw new S3Error("MaxMessageLengthExceeded");
+    throw error;
   }
   const body = Buffer.concat(parts);
   if (isHexDigest(ctx.auth.payloadHash)) {
