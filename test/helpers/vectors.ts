@@ -1,7 +1,28 @@
 // Loads the checked-in AWS signing vectors and parses their raw HTTP requests.
 import vectors from "../fixtures/sigv4/vectors.json";
+import { credentialScope, signingKey } from "../../src/core/auth/sigv4.ts";
 
 export { vectors };
+
+type ChunkedVector = (typeof vectors.chunked)[number];
+const encode = (s: string) => new TextEncoder().encode(s);
+
+/** The wire body of one of AWS's signed aws-chunked examples (chunks of repeated bytes, optional trailer). */
+export function signedChunkedBody(c: ChunkedVector): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const chunk of c.chunks!) {
+    parts.push(encode(chunk.chunk_header + "\r\n"));
+    if (chunk.size > 0) parts.push(new Uint8Array(chunk.size).fill(chunk.byte.charCodeAt(0)), encode("\r\n"));
+  }
+  parts.push(encode(c.trailer ? c.trailer.wire + "\r\n" : "\r\n"));
+  return Buffer.concat(parts);
+}
+
+/** What the decoder needs to check that example's chunk signatures. */
+export function chunkSigningOf(c: ChunkedVector) {
+  const date = c.datetime.slice(0, 8);
+  return { key: signingKey(c.credentials.secret_key, date, c.region, c.service), amzDate: c.datetime, scope: credentialScope(date, c.region, c.service), seedSignature: c.seed_signature! };
+}
 
 export interface RawRequest {
   method: string;

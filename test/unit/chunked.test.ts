@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { AwsChunkedDecoder } from "../../src/core/auth/chunked.ts";
-import { credentialScope, signingKey } from "../../src/core/auth/sigv4.ts";
 import { S3Error } from "../../src/core/errors.ts";
-import { vectors } from "../helpers/vectors.ts";
+import { chunkSigningOf as signingOf, signedChunkedBody as signedBody, vectors } from "../helpers/vectors.ts";
 
 /** Runs bytes through a decoder in pieces of `step` bytes; returns the decoded text and trailers. */
 async function decode(body: Uint8Array, step: number, decoder = new AwsChunkedDecoder(undefined, 1 << 30)) {
@@ -30,21 +29,6 @@ describe("unsigned aws-chunked bodies with trailers", () => {
     }
   }
 });
-
-function signedBody(c: (typeof vectors.chunked)[number]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const chunk of c.chunks!) {
-    parts.push(encode(chunk.chunk_header + "\r\n"));
-    if (chunk.size > 0) parts.push(new Uint8Array(chunk.size).fill(chunk.byte.charCodeAt(0)), encode("\r\n"));
-  }
-  parts.push(encode(c.trailer ? c.trailer.wire + "\r\n" : "\r\n"));
-  return Buffer.concat(parts);
-}
-
-function signingOf(c: (typeof vectors.chunked)[number]) {
-  const date = c.datetime.slice(0, 8);
-  return { key: signingKey(c.credentials.secret_key, date, c.region, c.service), amzDate: c.datetime, scope: credentialScope(date, c.region, c.service), seedSignature: c.seed_signature! };
-}
 
 describe("signed aws-chunked bodies (S3 API reference examples)", () => {
   const cases = vectors.chunked.filter((c) => c.chunks);

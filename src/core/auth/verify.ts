@@ -164,6 +164,11 @@ function checkSignature(req: ParsedRequest, p: SignedParts, credentials: Credent
   if (p.service !== "s3") {
     throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; incorrect service "${p.service}". This endpoint belongs to "s3".` });
   }
+  const badName = p.signedHeaders.find((name) => !HEADER_NAME.test(name));
+  if (badName !== undefined) {
+    const message = `SignedHeaders holds "${badName}", which is not a lower-case header name.`;
+    throw p.presigned ? new S3Error("AuthorizationQueryParametersError", { message }) : new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; ${message}` });
+  }
   if (!p.signedHeaders.includes("host")) {
     throw new S3Error("AccessDenied", { message: "There were headers present in the request which were not signed", HeadersNotSigned: "host" });
   }
@@ -214,6 +219,9 @@ function unsignedAmzHeaders(headers: Headers, signedHeaders: readonly string[]):
   }
   return unsigned;
 }
+
+/** An HTTP token in lower case: what a SignedHeaders entry must be. */
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 const UNSIGNED_ALLOWED = /^x-amz-(content-sha256|decoded-content-length|trailer|sdk-checksum-algorithm|checksum-(crc32|crc32c|crc64nvme|sha1|sha256|mode))$/;
 
