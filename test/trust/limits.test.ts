@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { errorOf } from "../helpers/data.ts";
 import { sendRaw } from "../helpers/raw-http.ts";
-import { fetchSigned } from "../helpers/signed-fetch.ts";
+import { fetchSigned, presign } from "../helpers/signed-fetch.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 
 let s: TestServer;
@@ -60,6 +60,22 @@ describe("headers", () => {
     expect([e.name, e.$metadata.httpStatusCode]).toEqual(["MetadataTooLarge", 400]);
     const e2 = await errorOf(s.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "meta-big", Metadata: { a: "m".repeat(1500), b: "m".repeat(1500) } })));
     expect(e2.name).toBe("MetadataTooLarge");
+  });
+});
+
+describe("sizes", () => {
+  test("a PUT or UploadPart declaring more than 5 GiB is EntityTooLarge at once, before any byte is read", async () => {
+    const { UploadId } = await s.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "huge" }));
+    for (const path of [`/${bucket}/huge`, `/${bucket}/huge?partNumber=1&uploadId=${UploadId}`]) {
+      const url = await presign(`${s.url}${path}`, { method: "PUT" });
+      const { host } = new URL(s.url);
+      const started = performance.now();
+      const res = await sendRaw(s.url, `PUT ${url.slice(url.indexOf("/", 8))} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${5 * 1024 ** 3 + 1}\r\nConnection: close\r\n\r\n`, new Uint8Array(1024), 3000);
+      expect([path, res.status, codeOf(res.body)]).toEqual([path, 400, "EntityTooLarge"]);
+      expect(res.body).toContain(`<MaxSizeAllowed>${5 * 1024 ** 3}</MaxSizeAllowed>`);
+      expect(performance.now() - started).toBeLessThan(2500); // answered, not waiting for 5 GiB
+    }
+    await stillServing();
   });
 });
 
