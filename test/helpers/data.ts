@@ -1,4 +1,6 @@
 // Small shared pieces of the S3 suites: sizes, random bodies, and the error a request ends with.
+import { readdirSync, utimesSync } from "node:fs";
+import { join } from "node:path";
 import type { S3ServiceException } from "@aws-sdk/client-s3";
 
 export const MiB = 1024 * 1024;
@@ -34,3 +36,10 @@ export function seededRandom(seed: number): () => number {
 export const testSeed = (): number => Number(process.env.S3LITE_TEST_SEED) || (Date.now() % 1_000_000);
 
 export const sha256Hex = (data: Uint8Array | string): string => new Bun.CryptoHasher("sha256").update(data).digest("hex");
+
+/** Sets every blob's mtime `ageMs` into the past, so gc's grace period protects none of them. */
+export function ageBlobs(dataDir: string, ageMs = 3_600_000): void {
+  const blobs = join(dataDir, "blobs");
+  const old = new Date(Date.now() - ageMs);
+  for (const a of readdirSync(blobs)) for (const b of readdirSync(join(blobs, a))) for (const f of readdirSync(join(blobs, a, b))) utimesSync(join(blobs, a, b, f), old, old);
+}

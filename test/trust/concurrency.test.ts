@@ -2,8 +2,6 @@
 // of the requests would give, every body read is one version whole, and no object loses its data
 // while identical bodies are uploaded, deleted and collected at the same time.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readdirSync, utimesSync } from "node:fs";
-import { join } from "node:path";
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
   PutObjectCommand, UploadPartCommand, type S3Client,
@@ -11,7 +9,7 @@ import {
 import { checkStore } from "../../src/core/store/fsck.ts";
 import { collectGarbage } from "../../src/core/store/gc.ts";
 import { openStore, type Store } from "../../src/core/store/open.ts";
-import { MiB, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
+import { MiB, ageBlobs, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
@@ -125,18 +123,13 @@ test("identical bodies uploaded, deleted and collected at once: no object ever l
   const hashes = bodies.map(sha256Hex);
   // gc as `s3lite gc` runs it beside a server: another connection to the same data folder.
   const store: Store = openStore(s.dataDir);
-  const blobsDir = join(s.dataDir, "blobs");
-  const ageAll = () => {
-    const old = new Date(Date.now() - 3_600_000);
-    for (const a of readdirSync(blobsDir)) for (const b of readdirSync(join(blobsDir, a))) for (const f of readdirSync(join(blobsDir, a, b))) utimesSync(join(blobsDir, a, b, f), old, old);
-  };
   // Each writer owns its keys, so it knows what each should hold.
   const expected = Array.from({ length: WRITERS }, () => new Map<string, number>());
   let collected = 0, gcRuns = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       // Every blob looks an hour old: gc's grace period protects none, only its re-checks do.
-      ageAll();
+      ageBlobs(s.dataDir);
       let running = true;
       const gc = (async () => {
         while (running) {

@@ -3,14 +3,14 @@
 // and fsck finds nothing but leftovers, which gc removes. Seeded: the seed is printed; set
 // S3LITE_TEST_SEED to replay a run.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
   HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { MiB, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
+import { MiB, ageBlobs, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
 import { spawnServer, type ServerProcess } from "../helpers/server-process.ts";
 import { presign } from "../helpers/signed-fetch.ts";
 import { run } from "../helpers/spawn.ts";
@@ -204,11 +204,6 @@ test("kill -9 of gc at random points never removes a blob an object uses; the ne
       expected.set(key, sha256Hex(body));
     }));
   }
-  const blobsDir = join(data, "blobs");
-  const age = () => { // every blob an hour old, so gc's grace period protects none of them
-    const old = new Date(Date.now() - 3_600_000);
-    for (const a of readdirSync(blobsDir)) for (const b of readdirSync(join(blobsDir, a))) for (const f of readdirSync(join(blobsDir, a, b))) utimesSync(join(blobsDir, a, b, f), old, old);
-  };
   let killedMidway = 0;
   for (let round = 0; round < KILLS; round++) {
     // Delete a random fifth of what is left: some bodies lose their last user, others keep one.
@@ -218,7 +213,7 @@ test("kill -9 of gc at random points never removes a blob an object uses; the ne
     // New unused blobs too: uploaded, then deleted.
     await Promise.all(Array.from({ length: 300 }, (_, n) => client.send(new PutObjectCommand({ Bucket: "collected", Key: `gone/${n}`, Body: random(700) }))));
     await Promise.all(Array.from({ length: 300 }, (_, n) => client.send(new DeleteObjectCommand({ Bucket: "collected", Key: `gone/${n}` }))));
-    age();
+    ageBlobs(data); // every blob an hour old, so gc's grace period protects none of them
     // gc beside the running server, killed once it has started moving blobs aside (plus a random delay).
     const gc = Bun.spawn([process.execPath, ENTRY, "gc", "--data", data], { stdout: "ignore", stderr: "ignore" });
     const tmp = join(data, "tmp");
