@@ -30,7 +30,7 @@ async function overview(): Promise<Command> {
 
 /** citty's runMain, except that a usage error (its CLIError) exits 2 rather than 1. */
 async function cli(rawArgs: string[]): Promise<void> {
-  const subCommand = rawArgs[0] && !rawArgs[0].startsWith("-") ? await (main.subCommands as Record<string, () => Promise<Parameters<typeof showUsage>[0]>>)[rawArgs[0]]?.() : undefined;
+  const subCommand = rawArgs[0] && !rawArgs[0].startsWith("-") ? await (main.subCommands as Record<string, () => Promise<Command>>)[rawArgs[0]]?.() : undefined;
   try {
     if (rawArgs.includes("--help") || rawArgs.includes("-h") || rawArgs.length === 0) {
       await showUsage(subCommand ?? await overview(), subCommand ? main : undefined);

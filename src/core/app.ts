@@ -55,7 +55,7 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} signed by ${auth.accessKeyId}, payload ${auth.payloadHash}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
       const handler = handlers[op];
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
-      response = await handler({ req, parsed, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, now });
+      response = await handler({ req, parsed, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
     } catch (error) {
       const s3Error = error instanceof S3Error ? error : internalError(error, requestId);
       response = errorResponse(s3Error, parsed?.rawPath ?? "/", requestId, req.method);
@@ -65,7 +65,7 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     const origin = req.headers.get("origin");
     // Errors get CORS headers too, so browser code can read S3's error document.
     if (origin) {
-      const rule = corsRuleFor(parsed?.bucket, deps, (rules) => matchRule(rules, origin, req.method));
+      const rule = corsRule(bucketCorsRules(parsed?.bucket, deps), deps, origin, req.method);
       if (rule) applyCorsHeaders(response, rule, origin);
     }
     return logged(req, parsed, op, response, requestId, started);
@@ -99,13 +99,17 @@ function logged(req: Request, parsed: ParsedRequest | undefined, op: string, res
   return response;
 }
 
+/** A bucket's own CORS rules, when it has a configuration. */
+function bucketCorsRules(bucket: string | undefined, deps: AppDeps): CorsRule[] | undefined {
+  return bucket !== undefined ? deps.meta.getBucketConfig<CorsRule[]>(bucket, CORS_CONFIG) : undefined;
+}
+
 /**
- * The rule that governs a cross-origin request: the bucket's own first match when it has a CORS
+ * The rule that governs a cross-origin request: the bucket's first matching rule when it has a CORS
  * configuration, else the development default when that is on. Undefined: not allowed.
  */
-function corsRuleFor(bucket: string | undefined, deps: AppDeps, match: (rules: CorsRule[]) => CorsRule | undefined): CorsRule | undefined {
-  const rules = bucket !== undefined ? deps.meta.getBucketConfig<CorsRule[]>(bucket, CORS_CONFIG) : undefined;
-  if (rules) return match(rules);
+function corsRule(rules: CorsRule[] | undefined, deps: AppDeps, origin: string, method: string, headers: readonly string[] = []): CorsRule | undefined {
+  if (rules) return matchRule(rules, origin, method, headers);
   return deps.config.permissiveCors ? PERMISSIVE_RULE : undefined;
 }
 
@@ -117,10 +121,10 @@ function preflight(req: Request, parsed: ParsedRequest, deps: AppDeps): Response
   if (!method) throw new S3Error("BadRequest", { message: "Invalid Access-Control-Request-Method: null" });
   if (parsed.bucket !== undefined && !deps.meta.getBucket(parsed.bucket)) throw new S3Error("NoSuchBucket", { BucketName: parsed.bucket });
   const headers = requestedHeaders(req.headers.get("access-control-request-headers"));
-  const hasRules = parsed.bucket !== undefined && deps.meta.getBucketConfig(parsed.bucket, CORS_CONFIG) !== undefined;
-  const rule = corsRuleFor(parsed.bucket, deps, (rules) => matchRule(rules, origin, method, headers));
+  const rules = bucketCorsRules(parsed.bucket, deps);
+  const rule = corsRule(rules, deps, origin, method, headers);
   if (!rule) {
-    throw new S3Error("AccessForbidden", hasRules ? { Method: method, ResourceType: "OBJECT" } : { message: "CORSResponse: CORS is not enabled for this bucket.", Method: method, ResourceType: "BUCKET" });
+    throw new S3Error("AccessForbidden", rules ? { Method: method, ResourceType: "OBJECT" } : { message: "CORSResponse: CORS is not enabled for this bucket.", Method: method, ResourceType: "BUCKET" });
   }
   return new Response(null, { status: 200, headers: preflightHeaders(rule, origin, method, headers) });
 }

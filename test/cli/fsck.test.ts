@@ -4,11 +4,9 @@ import { join } from "node:path";
 import { CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { errorOf, random } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { run } from "../helpers/spawn.ts";
+import { s3lite } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
-const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
-const s3lite = (...args: string[]) => run([process.execPath, ENTRY, ...args], { PATH: process.env.PATH ?? "" });
 
 let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
@@ -30,7 +28,7 @@ test("fsck finds flipped, truncated and missing blobs, names what they affect, a
   const { UploadId } = await s.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "upload" }));
   await s.client.send(new UploadPartCommand({ Bucket: bucket, Key: "upload", UploadId, PartNumber: 1, Body: bodies.part }));
 
-  const clean = await s3lite("fsck", "--data", s.dataDir, "--json");
+  const clean = await s3lite(["fsck", "--data", s.dataDir, "--json"]);
   expect(clean.exitCode).toBe(0);
   expect(JSON.parse(clean.stdout)).toMatchObject({ ok: true, problems: [], blobsVerified: 5 }); // identical bodies share a blob
 
@@ -42,7 +40,7 @@ test("fsck finds flipped, truncated and missing blobs, names what they affect, a
   unlinkSync(blobPath(bodies.missing));
   unlinkSync(blobPath(bodies.part));
 
-  const found = await s3lite("fsck", "--data", s.dataDir, "--json");
+  const found = await s3lite(["fsck", "--data", s.dataDir, "--json"]);
   expect(found.exitCode).toBe(1);
   const report = JSON.parse(found.stdout);
   const byKind = Object.fromEntries(report.problems.map((p: { kind: string; affected: string[] }) => [p.kind + ":" + p.affected.join(","), p]));
@@ -53,11 +51,11 @@ test("fsck finds flipped, truncated and missing blobs, names what they affect, a
     `size-mismatch:${bucket}/truncated`,
   ].sort());
 
-  const human = await s3lite("fsck", "--data", s.dataDir);
+  const human = await s3lite(["fsck", "--data", s.dataDir]);
   expect(human.exitCode).toBe(1);
   expect(human.stdout + human.stderr).toContain(`affects ${bucket}/truncated`);
 
-  const repaired = await s3lite("fsck", "--data", s.dataDir, "--repair", "--json");
+  const repaired = await s3lite(["fsck", "--data", s.dataDir, "--repair", "--json"]);
   expect(repaired.exitCode).toBe(1);
   const fixed = JSON.parse(repaired.stdout);
   expect(fixed.problems.every((p: { repaired?: string }) => typeof p.repaired === "string")).toBe(true);
@@ -69,7 +67,7 @@ test("fsck finds flipped, truncated and missing blobs, names what they affect, a
   const good = await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "good" }));
   expect((await good.Body!.transformToByteArray()).length).toBe(bodies.good.length);
 
-  const after = await s3lite("fsck", "--data", s.dataDir, "--json");
+  const after = await s3lite(["fsck", "--data", s.dataDir, "--json"]);
   expect(after.exitCode).toBe(0);
   expect(JSON.parse(after.stdout).ok).toBe(true);
 }, SLOW_TEST_MS);
@@ -82,17 +80,17 @@ test("fsck counts an orphan blob as a leftover gc reclaims: reported, not an err
   await s.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "gone" }));
   expect(existsSync(blobPath(body))).toBe(true); // deletes never unlink on the request path
 
-  const found = await s3lite("fsck", "--data", s.dataDir, "--grace", "0s", "--json");
+  const found = await s3lite(["fsck", "--data", s.dataDir, "--grace", "0s", "--json"]);
   expect(found.exitCode).toBe(0);
   const report = JSON.parse(found.stdout);
   expect(report.problems).toEqual([]);
   expect(report.leftovers.orphanBlobs).toBeGreaterThanOrEqual(1);
   expect(report.leftovers.orphanBytes).toBeGreaterThanOrEqual(body.length);
-  const human = await s3lite("fsck", "--data", s.dataDir, "--grace", "0s");
+  const human = await s3lite(["fsck", "--data", s.dataDir, "--grace", "0s"]);
   expect(human.stdout + human.stderr).toMatch(/Leftovers that s3lite gc reclaims: \d+ unreferenced blobs?/);
 
-  expect((await s3lite("gc", "--data", s.dataDir, "--grace", "0s")).exitCode).toBe(0);
+  expect((await s3lite(["gc", "--data", s.dataDir, "--grace", "0s"])).exitCode).toBe(0);
   expect(existsSync(blobPath(body))).toBe(false);
-  const after = JSON.parse((await s3lite("fsck", "--data", s.dataDir, "--grace", "0s", "--json")).stdout);
+  const after = JSON.parse((await s3lite(["fsck", "--data", s.dataDir, "--grace", "0s", "--json"])).stdout);
   expect(after.leftovers.orphanBlobs).toBe(0);
 }, SLOW_TEST_MS);

@@ -8,11 +8,9 @@ import {
 import { Upload } from "@aws-sdk/lib-storage";
 import { MiB, random, sameBytes } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { run } from "../helpers/spawn.ts";
+import { s3lite } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
-const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
-const s3lite = (...args: string[]) => run([process.execPath, ENTRY, ...args], { PATH: process.env.PATH ?? "" });
 
 let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
@@ -40,7 +38,7 @@ test("gc beside a running server removes only what nothing uses, and every objec
   utimesSync(leftover, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
 
   // Default grace: everything above is fresh, so nothing is removed.
-  const cautious = await s3lite("gc", "--data", s.dataDir, "--json");
+  const cautious = await s3lite(["gc", "--data", s.dataDir, "--json"]);
   expect(cautious.exitCode).toBe(0);
   const first = JSON.parse(cautious.stdout);
   expect(first.blobsRemoved).toBe(0);
@@ -48,13 +46,13 @@ test("gc beside a running server removes only what nothing uses, and every objec
   expect(first.tmpFilesRemoved).toBe(1);
 
   const before = blobCount();
-  const dry = JSON.parse((await s3lite("gc", "--data", s.dataDir, "--grace", "0s", "--upload-age", "0s", "--dry-run", "--json")).stdout);
+  const dry = JSON.parse((await s3lite(["gc", "--data", s.dataDir, "--grace", "0s", "--upload-age", "0s", "--dry-run", "--json"])).stdout);
   // A dry run changes nothing, so the part of the upload it would abort still counts as used.
   expect(dry.blobsRemoved).toBe(5);
   expect(dry.uploadsAborted.length).toBe(1);
   expect(blobCount()).toBe(before);
 
-  const result = await s3lite("gc", "--data", s.dataDir, "--grace", "0s", "--upload-age", "0s", "--json");
+  const result = await s3lite(["gc", "--data", s.dataDir, "--grace", "0s", "--upload-age", "0s", "--json"]);
   expect(result.exitCode).toBe(0);
   const report = JSON.parse(result.stdout);
   expect(report.uploadsAborted.map((u: { key: string }) => u.key)).toEqual(["abandoned"]);
@@ -67,11 +65,11 @@ test("gc beside a running server removes only what nothing uses, and every objec
     expect(sameBytes(await got.Body!.transformToByteArray(), body)).toBe(true);
   }
   // A second run finds nothing left to do.
-  const again = JSON.parse((await s3lite("gc", "--data", s.dataDir, "--grace", "0s", "--json")).stdout);
+  const again = JSON.parse((await s3lite(["gc", "--data", s.dataDir, "--grace", "0s", "--json"])).stdout);
   expect([again.blobsRemoved, again.tmpFilesRemoved]).toEqual([0, 0]);
 }, SLOW_TEST_MS);
 
 test("gc: a bad duration is a usage error (exit 2); a folder that is not a data folder fails (exit 1)", async () => {
-  expect((await s3lite("gc", "--data", s.dataDir, "--grace", "soon")).exitCode).toBe(2);
-  expect((await s3lite("gc", "--data", join(s.dataDir, "nope"))).exitCode).toBe(1);
+  expect((await s3lite(["gc", "--data", s.dataDir, "--grace", "soon"])).exitCode).toBe(2);
+  expect((await s3lite(["gc", "--data", join(s.dataDir, "nope")])).exitCode).toBe(1);
 }, SLOW_TEST_MS);

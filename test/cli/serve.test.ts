@@ -8,8 +8,8 @@ import { startServer } from "../../src/index.ts";
 import { spawnServer } from "../helpers/server-process.ts";
 import { presign } from "../helpers/signed-fetch.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
+import { ENTRY } from "../helpers/spawn.ts";
 
-const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
 
 test("serve --ephemeral --bucket … --log-format json: buckets at start, one JSON line per request, folder gone after SIGTERM", async () => {
   const proc = Bun.spawn([process.execPath, ENTRY, "serve", "--ephemeral", "--port", "0", "--bucket", "first", "--bucket=second", "--log-format", "json", "--json"], {

@@ -35,6 +35,8 @@ export function seededRandom(seed: number): () => number {
 
 export const testSeed = (): number => Number(process.env.S3LITE_TEST_SEED) || (Date.now() % 1_000_000);
 
+export const md5Hex = (data: Uint8Array | string): string => new Bun.CryptoHasher("md5").update(data).digest("hex");
+
 export const sha256Hex = (data: Uint8Array | string): string => new Bun.CryptoHasher("sha256").update(data).digest("hex");
 
 /** Sets every blob's mtime `ageMs` into the past, so gc's grace period protects none of them. */

@@ -1,10 +1,9 @@
 // Servers as child processes: s3lite (`s3lite serve --port 0`) or the raw-Bun baseline, for tests and
 // benchmarks that measure a server alone (its peak memory) or its behaviour across a kill.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { ENTRY } from "./spawn.ts";
 
-const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
 
 // A test that fails before stopping its server must not leave it running: the child shares the
 // runner's stderr, so a survivor would keep the runner's output open and hang whatever reads it.

@@ -1,4 +1,8 @@
-// Runs an external client (AWS CLI, python3 with boto3) against a test server and captures its output.
+// Runs an external client (AWS CLI, python3 with boto3) or the s3lite command itself and captures its output.
+import { join } from "node:path";
+
+/** The s3lite command's entry point, as `bin` runs it. */
+export const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
 export interface RunResult {
   exitCode: number;
   stdout: string;
@@ -15,3 +19,7 @@ export const hasBoto3 = (() => {
   if (!Bun.which("python3")) return false;
   return Bun.spawnSync(["python3", "-c", "import boto3"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
 })();
+
+/** `s3lite …` as a separate process, with only PATH from the environment unless `env` is given. */
+export const s3lite = (args: string[], env: Record<string, string> = { PATH: process.env.PATH ?? "" }, stdin?: string): Promise<RunResult> =>
+  run([process.execPath, ENTRY, ...args], env, stdin);

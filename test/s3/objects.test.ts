@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { errorOf } from "../helpers/data.ts";
+import { errorOf, md5Hex } from "../helpers/data.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 
 let s: TestServer;
@@ -19,7 +19,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const md5Hex = (data: string | Uint8Array) => new Bun.CryptoHasher("md5").update(data).digest("hex");
 
 /** A body the SDK must stream rather than hash up front, so it sends aws-chunked with a trailer. */
 function streamOf(data: Uint8Array, piece = 10_000): Readable {

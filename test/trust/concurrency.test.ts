@@ -9,7 +9,7 @@ import {
 import { checkStore } from "../../src/core/store/fsck.ts";
 import { collectGarbage } from "../../src/core/store/gc.ts";
 import { openStore, type Store } from "../../src/core/store/open.ts";
-import { MiB, ageBlobs, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
+import { MiB, ageBlobs, md5Hex, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
@@ -28,7 +28,6 @@ beforeAll(async () => {
 });
 afterAll(() => s.stop());
 
-const md5Hex = (data: Uint8Array) => new Bun.CryptoHasher("md5").update(data).digest("hex");
 
 /** The object's bytes and ETag in one GET, or undefined when there is none. */
 async function read(key: string): Promise<{ bytes: Uint8Array; etag: string } | undefined> {

@@ -13,10 +13,9 @@ import {
 import { MiB, ageBlobs, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
 import { spawnServer, type ServerProcess } from "../helpers/server-process.ts";
 import { presign } from "../helpers/signed-fetch.ts";
-import { run } from "../helpers/spawn.ts";
+import { ENTRY, s3lite } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS, TEST_CREDENTIALS } from "../setup.ts";
 
-const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
 const seed = testSeed();
 console.log(`crash tests: seed ${seed} (S3LITE_TEST_SEED=${seed} replays these kill points)`);
 const rand = seededRandom(seed);
@@ -37,7 +36,6 @@ async function kill(): Promise<void> {
   client.destroy();
 }
 
-const s3lite = (...args: string[]) => run([process.execPath, ENTRY, ...args], { PATH: process.env.PATH ?? "" });
 
 async function hashOf(bucket: string, key: string): Promise<string | undefined> {
   try {
@@ -61,12 +59,12 @@ async function expectAll(bucket: string, expected: Map<string, string>): Promise
 
 /** fsck finds no problem, at most leftovers; gc removes them; fsck then finds none. Returns the leftovers seen. */
 async function fsckThenGc(): Promise<{ orphanBlobs: number; tempFiles: number }> {
-  const first = await s3lite("fsck", "--data", data, "--grace", "0s", "--json");
+  const first = await s3lite(["fsck", "--data", data, "--grace", "0s", "--json"]);
   const report = JSON.parse(first.stdout);
   expect(report.problems).toEqual([]);
   expect(first.exitCode).toBe(0);
-  expect((await s3lite("gc", "--data", data, "--grace", "0s")).exitCode).toBe(0);
-  const after = JSON.parse((await s3lite("fsck", "--data", data, "--grace", "0s", "--json")).stdout);
+  expect((await s3lite(["gc", "--data", data, "--grace", "0s"])).exitCode).toBe(0);
+  const after = JSON.parse((await s3lite(["fsck", "--data", data, "--grace", "0s", "--json"])).stdout);
   expect(after.problems).toEqual([]);
   expect(after.leftovers).toMatchObject({ orphanBlobs: 0, tempFiles: 0 });
   return report.leftovers;

@@ -11,8 +11,8 @@ import { resolveConfig } from "../../src/index.ts";
 import { errorOf } from "../helpers/data.ts";
 import { presign } from "../helpers/signed-fetch.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { ENTRY } from "../helpers/spawn.ts";
 
-const ENTRY = join(import.meta.dir, "../../src/commands/index.ts");
 
 let s: TestServer;
 let bucket: string;

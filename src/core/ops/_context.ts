@@ -1,5 +1,5 @@
 // What every handler receives, and the small lookups most of them start with.
-import type { AuthResult } from "../auth/verify.ts";
+import type { AuthResult, CredentialStore } from "../auth/verify.ts";
 import type { Config } from "../config.ts";
 import { S3Error } from "../errors.ts";
 import type { ParsedRequest } from "../request.ts";
@@ -15,6 +15,8 @@ export interface OpContext {
   blobs: BlobStore;
   merger: PartMerger;
   config: Config;
+  /** The accepted keys, for handlers that check a signature themselves (PostObject). */
+  credentials: CredentialStore;
   now: number;
 }
 

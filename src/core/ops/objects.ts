@@ -3,13 +3,14 @@
 import { checksumHeader, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { ChecksumType } from "../multipart-checksums.ts";
+import type { StagedBlob } from "../store/blobs.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
 import { readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
 import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { MAX_PART_NUMBER } from "./_limits.ts";
 import { readObjectBody } from "./_payload.ts";
-import { writeConditions } from "./_write-conditions.ts";
+import { writeConditions, type WriteCondition } from "./_write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
   const key = ctx.parsed.key!;
@@ -17,25 +18,13 @@ export const putObject: Handler = async (ctx) => {
   requireBucket(ctx);
   const headers = ctx.req.headers;
   const metadata = readUserMetadata(headers);
-  const stored = readStoredHeaders(headers);
   // Checked before the body is read, so a refused write costs no upload, and again at commit.
   const condition = writeConditions(headers, key);
   condition?.(ctx.meta.getObject(ctx.parsed.bucket!, key));
   const body = await readObjectBody(ctx);
-  const row: ObjectRow = {
-    bucket: ctx.parsed.bucket!, key, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`,
-    lastModified: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: stored, metadata,
-    checksumAlgorithm: body.checksum?.algorithm ?? null, checksumValue: body.checksum?.value ?? null, checksumType: body.checksum ? "FULL_OBJECT" : null, partsCount: 0,
-  };
+  const row = singlePartRow(ctx.parsed.bucket!, key, body, headers, metadata, body.checksum);
   await body.commit();
-  try {
-    ctx.meta.putObject(row, [], condition);
-  } catch (error) {
-    // The bucket was deleted while the body streamed in: the row's foreign key no longer holds.
-    // The published blob stays unreferenced until gc.
-    if (String(error).includes("FOREIGN KEY")) throw new S3Error("NoSuchBucket", { BucketName: ctx.parsed.bucket });
-    throw error;
-  }
+  storeRow(ctx, row, condition);
   const response = new Headers({ etag: row.etag });
   if (body.checksum) {
     response.set(checksumHeader(body.checksum.algorithm), body.checksum.value);
@@ -43,6 +32,30 @@ export const putObject: Handler = async (ctx) => {
   }
   return new Response(null, { headers: response });
 };
+
+/** The row of an object written in one piece (PutObject, PostObject): its blob, and what the request's headers say of it. */
+export function singlePartRow(
+  bucket: string, key: string, blob: Pick<StagedBlob, "sha256" | "size" | "md5">, headers: Headers, metadata: Record<string, string>,
+  checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined,
+): ObjectRow {
+  return {
+    bucket, key, sha256: blob.sha256, size: blob.size, etag: `"${blob.md5}"`, lastModified: Date.now(),
+    contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(headers), metadata,
+    checksumAlgorithm: checksum?.algorithm ?? null, checksumValue: checksum?.value ?? null, checksumType: checksum ? "FULL_OBJECT" : null, partsCount: 0,
+  };
+}
+
+/** Writes the row of a blob already published. */
+export function storeRow(ctx: OpContext, row: ObjectRow, condition?: WriteCondition): void {
+  try {
+    ctx.meta.putObject(row, [], condition);
+  } catch (error) {
+    // The bucket was deleted while the body streamed in: the row's foreign key no longer holds.
+    // The published blob stays unreferenced until gc.
+    if (String(error).includes("FOREIGN KEY")) throw new S3Error("NoSuchBucket", { BucketName: row.bucket });
+    throw error;
+  }
+}
 
 export const deleteObject: Handler = (ctx) => {
   requireBucket(ctx);

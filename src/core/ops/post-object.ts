@@ -11,9 +11,9 @@ import { checkPolicy, parsePolicy } from "../post-policy.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import { renderXml } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
-import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
+import { META_PREFIX, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { declaredChecksum } from "./_payload.ts";
-import { objectChecksum } from "./objects.ts";
+import { objectChecksum, singlePartRow, storeRow } from "./objects.ts";
 
 /** What app.ts passes for a POST: nobody is verified yet. */
 export const FORM_SIGNED: AuthResult = { accessKeyId: "", payloadHash: UNSIGNED_PAYLOAD, signature: "", signingKey: new Uint8Array(), amzDate: "", scope: "" };
@@ -38,7 +38,7 @@ export const postObject: Handler = async (ctx) => {
 
 async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Response> {
   const { fields, file } = form;
-  verifyPostSignature(fields, new Map(ctx.config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey])));
+  verifyPostSignature(fields, ctx.credentials);
   const policy = parsePolicy(fields.get("policy")!);
   const keyField = fields.get("key");
   if (keyField === undefined) {
@@ -69,14 +69,10 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
     await staged.discard();
     throw error;
   }
-  const checksumValue = declared ? staged.checksums[declared.algorithm]! : null;
-  const row: ObjectRow = {
-    bucket, key, sha256: staged.sha256, size: staged.size, etag: `"${staged.md5}"`, lastModified: Date.now(),
-    contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(headers), metadata,
-    checksumAlgorithm: declared?.algorithm ?? null, checksumValue, checksumType: declared ? "FULL_OBJECT" : null, partsCount: 0,
-  };
+  const checksum = declared ? { algorithm: declared.algorithm, value: staged.checksums[declared.algorithm]! } : undefined;
+  const row = singlePartRow(bucket, key, staged, headers, metadata, checksum);
   await staged.commit();
-  ctx.meta.putObject(row, []);
+  storeRow(ctx, row);
   return respond(ctx, fields, row);
 }
 
