@@ -26,8 +26,13 @@ export interface AppDeps {
 
 const log = logger("http");
 
+// 16 upper-case hex digits as S3's are: a random per-process prefix, then a counter, so ids never repeat within a run.
+const REQUEST_ID_PREFIX = crypto.randomUUID().slice(0, 6).toUpperCase();
+let requestCount = 0;
+
 export function newRequestId(): string {
-  return crypto.randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase();
+  requestCount = (requestCount + 1) % 0x10000000000;
+  return REQUEST_ID_PREFIX + requestCount.toString(16).toUpperCase().padStart(10, "0");
 }
 
 export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {

@@ -2,7 +2,7 @@
 // (`bucket.localhost:9000/key`, or under a configured base domain) or path style (`host/bucket/key`).
 // Bucket and key come from the raw target, percent-decoded once; nothing here checks auth or names.
 import { S3Error } from "./errors.ts";
-import { percentDecode } from "./auth/sigv4.ts";
+import { percentDecode, percentDecodeText } from "./auth/sigv4.ts";
 
 export interface ParsedRequest {
   method: string;
@@ -52,6 +52,9 @@ export function parseRequest(req: Request, domains: readonly string[] = []): Par
 }
 
 function decodeSegment(raw: string): string {
+  const text = percentDecodeText(raw);
+  if (text !== undefined) return text;
+  // Not UTF-8, or a malformed escape: decoded byte by byte to say which.
   const bytes = percentDecode(raw);
   if (!bytes) throw new S3Error("InvalidURI");
   try {

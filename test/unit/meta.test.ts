@@ -63,3 +63,15 @@ test("merging a multipart object into one blob applies only to the version it wa
   expect(meta.unmergedObjects()).toEqual([]);
   meta.close();
 });
+
+test("findObject tells a missing bucket from a missing key, and reads the row whole", () => {
+  const meta = new Metadata(":memory:");
+  meta.createBucket("b", "us-east-1", 0);
+  const row = { bucket: "b", key: "k", sha256: "a".repeat(64), size: 3, etag: '"e"', lastModified: 5, contentType: "text/plain", headers: { "cache-control": "no-cache" }, metadata: { m: "v" }, checksumAlgorithm: "CRC32" as const, checksumValue: "AAAAAA==", checksumType: "FULL_OBJECT" as const, partsCount: 0 };
+  meta.putObject(row);
+  expect(meta.findObject("nope", "k")).toEqual({ bucketExists: false, object: undefined });
+  expect(meta.findObject("b", "other")).toEqual({ bucketExists: true, object: undefined });
+  expect(meta.findObject("b", "k")).toEqual({ bucketExists: true, object: row });
+  expect(meta.findObject("b", "k").object).toEqual(meta.getObject("b", "k")!);
+  meta.close();
+});

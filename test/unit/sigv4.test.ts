@@ -3,6 +3,7 @@ import {
   UNSIGNED_PAYLOAD, canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, chunkStringToSign, credentialScope,
   parseAuthorization, sha256Hex, signature, signingKey, stringToSign, trailerStringToSign, uriEncode,
 } from "../../src/core/auth/sigv4.ts";
+import { seededRandom, testSeed } from "../helpers/data.ts";
 import { parseRawRequest, vectors } from "../helpers/vectors.ts";
 
 /** Rebuilds a canonical request with S3's rules; the payload hash comes from the vector itself. */
@@ -108,5 +109,59 @@ describe("URI encoding", () => {
   });
   test("canonical query sorts by name then value, and gives bare names an empty value", () => {
     expect(canonicalQuery("b=2&a=3&a=1&acl")).toBe("a=1&a=3&acl=&b=2");
+  });
+  test("an escape that decodes to invalid UTF-8 is re-encoded byte for byte; a malformed one as the text it is", () => {
+    expect(canonicalUri("/b/%C3%28%ff")).toBe("/b/%C3%28%FF");
+    expect(canonicalQuery("a=%E1%88&b=%zz&c=%")).toBe("a=%E1%88&b=%25zz&c=%25");
+    expect(uriEncode("x\uD800y")).toBe("x%EF%BF%BDy");
+  });
+});
+
+/** The plain definition, byte by byte: what the fast paths in sigv4.ts must agree with. */
+function referenceEncode(bytes: Uint8Array, keepSlash = false): string {
+  let out = "";
+  for (const b of bytes) {
+    const ch = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-._~]/.test(ch) || (keepSlash && ch === "/") ? ch : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return out;
+}
+
+function referenceDecode(raw: string): Uint8Array | null {
+  const bytes: number[] = [];
+  const utf8 = new TextEncoder().encode(raw);
+  for (let i = 0; i < utf8.length; i++) {
+    if (utf8[i] !== 0x25) { bytes.push(utf8[i]!); continue; }
+    const hex = String.fromCharCode(utf8[i + 1] ?? 0, utf8[i + 2] ?? 0);
+    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
+    bytes.push(parseInt(hex, 16));
+    i += 2;
+  }
+  return Uint8Array.from(bytes);
+}
+
+describe("URI encoding agrees with the byte-by-byte definition", () => {
+  const seed = testSeed();
+  const rand = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  // Pieces a signed path or query holds: plain and reserved ASCII, escapes of every kind (valid UTF-8,
+  // stray continuation bytes, bad hex, a cut-off "%"), multi-byte and astral characters, lone surrogates.
+  const PIECES = ["a", "Z", "0", "-", "_", ".", "~", "/", " ", "+", "*", "!", "'", "(", ")", "=", "&", "?", "#", "%", "%2", "%2F", "%2f", "%20",
+    "%25", "%C3%A9", "%E1%88%B4", "%F0%9F%98%80", "%C3", "%80", "%ff", "%zz", "%C0%AF", "%ED%A0%80", "é", "ሴ", "😀", "\uD800", "\uDC00", "\u0000"];
+  const randomText = () => Array.from({ length: Math.floor(rand() * 12) }, () => pick(PIECES)).join("");
+  test(`2,000 random strings (seed ${seed})`, () => {
+    for (let i = 0; i < 2000; i++) {
+      const text = randomText();
+      const bytes = new TextEncoder().encode(text);
+      expect(uriEncode(text)).toBe(referenceEncode(bytes));
+      expect(uriEncode(text, true)).toBe(referenceEncode(bytes, true));
+      const path = `/${text}`;
+      const decoded = referenceDecode(path);
+      expect(canonicalUri(path)).toBe(decoded ? referenceEncode(decoded, true) : path);
+      const [name, value] = [randomText().replace(/[&=]/g, ""), randomText().replace(/&/g, "")];
+      const query = `${name}=${value}`;
+      const expected = `${referenceEncode(referenceDecode(name) ?? new TextEncoder().encode(name))}=${referenceEncode(referenceDecode(value) ?? new TextEncoder().encode(value))}`;
+      if (name !== "") expect(canonicalQuery(query)).toBe(expected);
+    }
   });
 });

@@ -1,6 +1,5 @@
 // Pure AWS Signature Version 4 steps, with S3's rules: no path normalization, single URI encoding.
 // Strings in, strings out: no Request, no clock, no storage, so AWS's published vectors replay directly.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
@@ -11,22 +10,33 @@ export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
 const CHUNK_ALGORITHM = "AWS4-HMAC-SHA256-PAYLOAD";
 const TRAILER_ALGORITHM = "AWS4-HMAC-SHA256-TRAILER";
 
-export const sha256Hex = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
-const hmac = (key: string | Uint8Array, data: string): Buffer => createHmac("sha256", key).update(data).digest();
+// Bun's own hashers: a request signs with three of these, and node:crypto's objects cost twice as much.
+export const sha256Hex = (data: string | Uint8Array): string => Bun.CryptoHasher.hash("sha256", data, "hex");
+const hmac = (key: string | Uint8Array, data: string): Uint8Array => new Bun.CryptoHasher("sha256", key).update(data).digest();
 
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
 const HEX = "0123456789ABCDEF";
 const textEncoder = new TextEncoder();
+/** Each byte as SigV4 writes it: unreserved ASCII as itself, everything else as %XX. */
+const BYTE_TEXT = Array.from({ length: 256 }, (_, b) =>
+  b < 0x80 && /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : "%" + HEX[b >> 4] + HEX[b & 15]);
+const ONLY_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+const ONLY_UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-._~/]*$/;
+/** What encodeURIComponent leaves alone but SigV4 encodes. */
+const SUB_DELIMS = /[!'()*]/g;
 
 /** RFC 3986 encoding as SigV4 wants it: every byte but A-Z a-z 0-9 - . _ ~ (and `/` if kept) as %XX. */
 export function uriEncode(input: string | Uint8Array, keepSlash = false): string {
-  const bytes = typeof input === "string" ? textEncoder.encode(input) : input;
-  let out = "";
-  for (const b of bytes) {
-    const ch = String.fromCharCode(b);
-    if (b < 0x80 && (UNRESERVED.test(ch) || (keepSlash && ch === "/"))) out += ch;
-    else out += "%" + HEX[b >> 4] + HEX[b & 15];
+  if (typeof input === "string") {
+    // Every request signs a handful of these; most need no escaping at all, and the rest are valid UTF-16.
+    if ((keepSlash ? ONLY_UNRESERVED_OR_SLASH : ONLY_UNRESERVED).test(input)) return input;
+    if (input.isWellFormed()) {
+      const encoded = encodeURIComponent(input).replace(SUB_DELIMS, (c) => BYTE_TEXT[c.charCodeAt(0)]!);
+      return keepSlash ? encoded.replaceAll("%2F", "/") : encoded;
+    }
+    input = textEncoder.encode(input);
   }
+  let out = "";
+  for (const b of input) out += keepSlash && b === 0x2f ? "/" : BYTE_TEXT[b]!;
   return out;
 }
 
@@ -45,8 +55,30 @@ export function percentDecode(input: string): Uint8Array | null {
   return Uint8Array.from(bytes);
 }
 
+/**
+ * Percent-decodes to text when the bytes are UTF-8, else undefined (the caller then works on bytes).
+ * decodeURIComponent refuses malformed escapes and invalid UTF-8 alike, so both take the slow path.
+ */
+export function percentDecodeText(input: string): string | undefined {
+  if (!input.includes("%")) return input.isWellFormed() ? input : undefined;
+  try {
+    return decodeURIComponent(input);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes once and re-encodes once; an escape that is not one is encoded as the text it is. */
+function reencode(raw: string, keepSlash = false): string {
+  const text = percentDecodeText(raw);
+  return uriEncode(text ?? percentDecode(raw) ?? textEncoder.encode(raw), keepSlash);
+}
+
 /** S3's canonical URI: the path as sent, decoded once and re-encoded once, `/` kept, dot segments kept. */
 export function canonicalUri(rawPath: string): string {
+  if (ONLY_UNRESERVED_OR_SLASH.test(rawPath)) return rawPath;
+  const text = percentDecodeText(rawPath);
+  if (text !== undefined) return uriEncode(text, true);
   const bytes = percentDecode(rawPath);
   return bytes ? uriEncode(bytes, true) : rawPath;
 }
@@ -60,9 +92,9 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
     const eq = part.indexOf("=");
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? "" : part.slice(eq + 1);
-    const encodedName = uriEncode(percentDecode(name) ?? textEncoder.encode(name));
+    const encodedName = reencode(name);
     if (encodedName === exclude) continue;
-    pairs.push([encodedName, uriEncode(percentDecode(value) ?? textEncoder.encode(value))]);
+    pairs.push([encodedName, reencode(value)]);
   }
   pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return pairs.map(([n, v]) => `${n}=${v}`).join("&");
@@ -99,13 +131,15 @@ export function signingKey(secretKey: string, date: string, region: string, serv
 }
 
 export function signature(key: Uint8Array, stringToSignText: string): string {
-  return createHmac("sha256", key).update(stringToSignText).digest("hex");
+  return new Bun.CryptoHasher("sha256", key).update(stringToSignText).digest("hex");
 }
 
-/** Constant-time comparison of two signatures (hex strings). */
+/** Compares two signatures in time that depends on their length only, never on where they first differ. */
 export function signaturesEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a), bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
 /** String to sign of one aws-chunked chunk: chained on the previous signature. */

@@ -11,6 +11,7 @@ import { signV2, stringToSignV2 } from "./sigv2.ts";
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGN_EXPIRES_S = 604_800;
+const PRESIGN_PARAMETERS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Expires"];
 const PAYLOAD_MODES = new Set([UNSIGNED_PAYLOAD, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER]);
 
 export interface AuthResult {
@@ -88,8 +89,7 @@ function verifyHeaderAuth(req: ParsedRequest, authorization: string, credentials
 
 function verifyPresigned(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult {
   const q = req.query;
-  const missing = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Expires"].filter((name) => !q.has(name));
-  if (missing.length > 0) {
+  if (!PRESIGN_PARAMETERS.every((name) => q.has(name))) {
     throw new S3Error("AuthorizationQueryParametersError", { message: `Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.` });
   }
   if (q.get("X-Amz-Algorithm") !== ALGORITHM) {

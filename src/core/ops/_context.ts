@@ -29,8 +29,8 @@ export function requireBucket(ctx: OpContext): BucketRow {
 }
 
 export function requireObject(ctx: OpContext): ObjectRow {
-  requireBucket(ctx);
-  const object = ctx.meta.getObject(ctx.parsed.bucket!, ctx.parsed.key!);
+  const { bucketExists, object } = ctx.meta.findObject(ctx.parsed.bucket!, ctx.parsed.key!);
+  if (!bucketExists) throw new S3Error("NoSuchBucket", { BucketName: ctx.parsed.bucket });
   if (!object) throw new S3Error("NoSuchKey", { Key: ctx.parsed.key });
   return object;
 }

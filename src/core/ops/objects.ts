@@ -72,28 +72,30 @@ function readObject(ctx: OpContext, withBody: boolean): Response {
   const headers = objectHeaders(object);
   // response-content-type=… and friends: the caller (often a presigned URL's author) overrides how
   // this one response describes the object; what is stored stays as it was.
-  for (const name of RESPONSE_OVERRIDES) {
-    const value = ctx.parsed.query.get(`response-${name}`);
-    if (value !== null) headers.set(name, value);
+  if (ctx.parsed.rawQuery.includes("response-")) {
+    for (const name of RESPONSE_OVERRIDES) {
+      const value = ctx.parsed.query.get(`response-${name}`);
+      if (value !== null) headers[name] = value;
+    }
   }
   const notModified = checkPreconditions(ctx.req.headers, object);
-  if (notModified) return new Response(null, { status: 304, headers: pick(headers, ["etag", "last-modified"]) });
+  if (notModified) return new Response(null, { status: 304, headers: { etag: headers.etag!, "last-modified": headers["last-modified"]! } });
   const partNumber = ctx.parsed.query.get("partNumber");
   const parts = object.partsCount > 0 && (object.sha256 === "" || partNumber !== null) ? ctx.meta.getObjectParts(object.bucket, object.key) : [];
   const selected = partNumber !== null ? selectPart(ctx, object, parts, partNumber) : undefined;
   const range = selected?.range ?? parseRange(ctx.req.headers.get("range"), object.size);
   if (range) {
-    headers.set("content-range", `bytes ${range.start}-${range.end}/${object.size}`);
-    headers.set("content-length", String(range.end - range.start + 1));
+    headers["content-range"] = `bytes ${range.start}-${range.end}/${object.size}`;
+    headers["content-length"] = String(range.end - range.start + 1);
   } else {
-    headers.set("content-length", String(object.size));
+    headers["content-length"] = String(object.size);
   }
-  if (object.partsCount > 0 && partNumber !== null) headers.set("x-amz-mp-parts-count", String(object.partsCount));
+  if (object.partsCount > 0 && partNumber !== null) headers["x-amz-mp-parts-count"] = String(object.partsCount);
   // A checksum covers what it was computed over: the object or one part of it, never a Range.
   const checksum = selected ? selected.checksum : range ? undefined : objectChecksum(object);
   if (checksum && ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
-    headers.set(checksumHeader(checksum.algorithm), checksum.value);
-    headers.set("x-amz-checksum-type", checksum.type);
+    headers[checksumHeader(checksum.algorithm)] = checksum.value;
+    headers["x-amz-checksum-type"] = checksum.type;
   }
   const status = range ? 206 : 200;
   if (!withBody || object.size === 0) return new Response(null, { status, headers });
@@ -133,20 +135,17 @@ function selectPart(ctx: OpContext, object: ObjectRow, parts: readonly PartRow[]
   return { range: { start, end: start + part.size - 1 }, checksum };
 }
 
-function objectHeaders(object: ObjectRow): Headers {
-  const headers = new Headers({
+/** Response headers by lower-case name; a plain object, which Response takes without building a Headers first. */
+function objectHeaders(object: ObjectRow): Record<string, string> {
+  const headers: Record<string, string> = {
     "content-type": object.contentType,
     etag: object.etag,
     "last-modified": new Date(object.lastModified).toUTCString(),
     "accept-ranges": "bytes",
-  });
-  for (const [name, value] of Object.entries(object.headers)) headers.set(name, value);
-  for (const [name, value] of Object.entries(object.metadata)) headers.set(META_PREFIX + name, value);
+  };
+  for (const name in object.headers) headers[name] = object.headers[name]!;
+  for (const name in object.metadata) headers[META_PREFIX + name] = object.metadata[name]!;
   return headers;
-}
-
-function pick(headers: Headers, names: string[]): Headers {
-  return new Headers(names.flatMap((n) => (headers.has(n) ? [[n, headers.get(n)!] as [string, string]] : [])));
 }
 
 const etagMatches = (condition: string, etag: string): boolean =>
@@ -161,15 +160,18 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  */
 function checkPreconditions(h: Headers, object: ObjectRow): boolean {
   const ifMatch = h.get("if-match");
-  const ifUnmodifiedSince = Date.parse(h.get("if-unmodified-since") ?? "");
+  const ifUnmodifiedSince = ifMatch === null ? httpDate(h.get("if-unmodified-since")) : NaN;
   if (ifMatch !== null ? !etagMatches(ifMatch, object.etag) : seconds(object.lastModified) > seconds(ifUnmodifiedSince)) {
     throw new S3Error("PreconditionFailed", { Condition: ifMatch !== null ? "If-Match" : "If-Unmodified-Since" });
   }
   const ifNoneMatch = h.get("if-none-match");
   if (ifNoneMatch !== null) return etagMatches(ifNoneMatch, object.etag);
-  const ifModifiedSince = Date.parse(h.get("if-modified-since") ?? "");
+  const ifModifiedSince = httpDate(h.get("if-modified-since"));
   return !Number.isNaN(ifModifiedSince) && seconds(object.lastModified) <= seconds(ifModifiedSince);
 }
+
+/** An HTTP date header as epoch ms; NaN when absent or unreadable (the condition is then ignored). */
+const httpDate = (value: string | null): number => (value === null ? NaN : Date.parse(value));
 
 /**
  * One byte range: `bytes=a-b`, `bytes=a-` or `bytes=-n`. As S3 does, a header it cannot parse, or one

@@ -69,7 +69,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   path(sha256: string): string {
-    return join(this.blobDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    // Concatenated rather than join()ed: every GET asks, and the parts need no normalizing.
+    return `${this.blobDir}/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
   }
 
   file(sha256: string): BunFile {
