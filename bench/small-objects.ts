@@ -7,18 +7,17 @@ import { SIZES, expectOk, presigned, record, s3url, work } from "./common.ts";
 
 const SMALL = 4096;
 
-interface Load { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; wrkCpuSeconds: number; serverCpuSeconds: number }
+export interface Load { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; wrkCpuSeconds: number }
 
 export const hasWrk = () => Bun.which("wrk") !== null;
 
-/** Runs wrk against one URL; a PUT sends the same 4 KiB body each time (a presigned URL allows that). */
-async function wrk(server: ChildServer, url: string, method: "GET" | "PUT", connections: number): Promise<Load> {
+/** Runs wrk (one thread) against one URL; a PUT sends the same 4 KiB body each time (a presigned URL allows that). */
+export async function runWrk(url: string, method: "GET" | "PUT", connections: number, seconds: number): Promise<Load> {
   const script = join(work, `wrk-${method}.lua`);
   await Bun.write(script, method === "PUT"
     ? `wrk.method = "PUT"\nwrk.body = string.rep("s", ${SMALL})\nwrk.headers["Content-Type"] = "application/octet-stream"\n`
     : `wrk.method = "GET"\n`);
-  const serverCpu = server.cpuSeconds();
-  const proc = Bun.spawn(["wrk", "-t1", `-c${connections}`, `-d${SIZES.loadSeconds}s`, "--latency", "-s", script, url], { stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, url], { stdout: "pipe", stderr: "pipe" });
   const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
   if (proc.exitCode !== 0) throw new Error(`wrk failed: ${await new Response(proc.stderr).text()}`);
   const usage = proc.resourceUsage();
@@ -28,8 +27,14 @@ async function wrk(server: ChildServer, url: string, method: "GET" | "PUT", conn
     requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)![1]),
     p50Ms: latency("50"), p99Ms: latency("99"), errors,
     wrkCpuSeconds: usage ? Number(usage.cpuTime.total) / 1e6 : NaN,
-    serverCpuSeconds: server.cpuSeconds() - serverCpu,
   };
+}
+
+/** wrk against a server process, with the CPU that process spent meanwhile. */
+async function wrk(server: ChildServer, url: string, method: "GET" | "PUT", connections: number): Promise<Load & { serverCpuSeconds: number }> {
+  const serverCpu = server.cpuSeconds();
+  const load = await runWrk(url, method, connections, SIZES.loadSeconds);
+  return { ...load, serverCpuSeconds: server.cpuSeconds() - serverCpu };
 }
 
 /** wrk prints "812.00us", "1.23ms" or "2.01s". */

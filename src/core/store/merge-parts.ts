@@ -6,7 +6,6 @@ import { utimes } from "node:fs/promises";
 import { logger } from "../log.ts";
 import type { FsBlobStore } from "./blobs.ts";
 import type { Metadata } from "./meta.ts";
-import { readPartsStream } from "./read-parts.ts";
 
 const log = logger("merge");
 
@@ -66,14 +65,7 @@ export class PartMerger {
     const object = this.meta.getObject(bucket, key);
     if (!object || object.sha256 !== "") return;
     const parts = this.meta.getObjectParts(bucket, key);
-    const stopGuard = new TransformStream<Uint8Array, Uint8Array>({
-      transform: (chunk, controller) => {
-        if (this.stopping) throw new Error("server stopping");
-        controller.enqueue(chunk);
-      },
-    });
-    const body = readPartsStream(this.blobs, parts, 0, object.size - 1).pipeThrough(stopGuard);
-    const staged = await this.blobs.stage(body, { maxSize: object.size, md5: false });
+    const staged = await this.blobs.concatenate(parts, { stop: () => this.stopping });
     if (staged.size !== object.size) {
       await staged.discard();
       throw new Error(`the parts hold ${staged.size} bytes, the object ${object.size}`);
