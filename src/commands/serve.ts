@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import { ConfigError, resolveConfig } from "../core/config.ts";
 import { consola, setLogFormat, setLogLevel } from "../core/log.ts";
 import { startServer } from "../core/server.ts";
+import { collectGarbageEvery } from "../core/store/streamed-bytes.ts";
 import { serverArgs } from "./_shared.ts";
 
 export default defineCommand({
@@ -28,6 +29,7 @@ export default defineCommand({
       if (error instanceof ConfigError) { consola.error(error.message); process.exit(2); }
       throw error;
     }
+    collectGarbageEvery(32 * 1024 * 1024);
     let server;
     try {
       server = startServer(config);

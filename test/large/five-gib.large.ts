@@ -14,8 +14,8 @@ import { TEST_CREDENTIALS } from "../setup.ts";
 const GiB = 1024 ** 3, MiB = 1024 ** 2;
 const SIZE = Math.round(Number(process.env.S3LITE_LARGE_GIB ?? 5) * GiB);
 const PART = 5 * MiB;
-/** Flat memory: far below the object size, and what the README promises. */
-const PEAK_RSS_LIMIT_MIB = 160;
+/** Flat memory: far below the object size. The goal is 100 MiB (measured 65 single, 95 multipart); this guards against regressions with some slack. */
+const PEAK_RSS_LIMIT_MIB = 110;
 const LONG = 30 * 60 * 1000;
 
 let dataDir: string, server: ServerProcess, client: S3Client;

@@ -7,6 +7,7 @@ import type { BunFile } from "bun";
 import { createChecksum, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { FaultHook } from "./faults.ts";
+import { countStreamed } from "./streamed-bytes.ts";
 
 /** A body written to a temp file and hashed, not yet visible under its address. */
 export interface StagedBlob {
@@ -97,6 +98,7 @@ export class FsBlobStore implements BlobStore {
           md5.update(chunk);
           for (const [, checksum] of checksums) checksum.update(chunk);
           this.fault("write");
+          countStreamed(chunk.length);
           const pending = sink.write(chunk);
           if (typeof pending !== "number") await pending;
         }

@@ -2,6 +2,7 @@
 // whatever the size. Used by GET before the parts are merged, by UploadPartCopy, and by the merge.
 import type { BlobStore } from "./blobs.ts";
 import type { PartRow } from "./meta.ts";
+import { countStreamed } from "./streamed-bytes.ts";
 
 /**
  * Bytes start..end (inclusive) across `parts` in order. Bytes within one part are that part's file
@@ -28,7 +29,10 @@ export function readParts(blobs: BlobStore, parts: readonly Pick<PartRow, "sha25
           reader = sliceOf(segment).stream().getReader();
         }
         const { done, value } = await reader!.read();
-        if (!done) return controller.enqueue(value!);
+        if (!done) {
+          countStreamed(value!.length);
+          return controller.enqueue(value!);
+        }
         reader = undefined;
       }
     },
