@@ -94,7 +94,8 @@ export async function readObjectBody(ctx: OpContext, options: ReadBodyOptions = 
   const declared = declaredChecksum(headers);
   const algorithms = [...new Set([declared?.algorithm, options.checksum].filter((a) => a !== undefined))];
   const { stream, decoder } = decodedBody(ctx, ctx.config.maxObjectSize);
-  const staged = await ctx.blobs.stage(stream, { checksums: algorithms, maxSize: ctx.config.maxObjectSize });
+  const expectedSize = Number(headers.get(decoder ? "x-amz-decoded-content-length" : "content-length") ?? NaN);
+  const staged = await ctx.blobs.stage(stream, { checksums: algorithms, maxSize: ctx.config.maxObjectSize, expectedSize: Number.isNaN(expectedSize) ? undefined : expectedSize });
   try {
     if (decoder) {
       const expected = Number(headers.get("x-amz-decoded-content-length"));

@@ -127,7 +127,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
     ? readPartsStream(ctx.blobs, ctx.meta.getObjectParts(source.bucket, source.key), start, end)
     : ctx.blobs.file(source.sha256).slice(start, end + 1).stream();
   const checksums = upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [];
-  const staged = await ctx.blobs.stage(bytes, { checksums, maxSize: ctx.config.maxObjectSize });
+  const staged = await ctx.blobs.stage(bytes, { checksums, maxSize: ctx.config.maxObjectSize, expectedSize: end - start + 1 });
   await staged.commit();
   const checksumValue = upload.checksumAlgorithm ? staged.checksums[upload.checksumAlgorithm]! : null;
   const part: PartRow = { partNumber, sha256: staged.sha256, size: staged.size, etag: `"${staged.md5}"`, lastModified: Date.now(), checksumValue };

@@ -7,6 +7,7 @@ import type { BunFile } from "bun";
 import { createChecksum, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { FaultHook } from "./faults.ts";
+import { createMd5 } from "./md5.ts";
 import { countStreamed } from "./streamed-bytes.ts";
 
 /** A body written to a temp file and hashed, not yet visible under its address. */
@@ -27,6 +28,8 @@ export interface StageOptions {
   checksums?: readonly ChecksumAlgorithm[];
   /** Bytes beyond this fail the write with EntityTooLarge. */
   maxSize: number;
+  /** The size the client declared, when it did: a large body hashes its MD5 on another core (see md5.ts). */
+  expectedSize?: number;
 }
 
 export interface BlobInfo {
@@ -85,34 +88,38 @@ export class FsBlobStore implements BlobStore {
   async stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob> {
     const tmpPath = this.tempPath();
     const sha256 = new Bun.CryptoHasher("sha256");
-    const md5 = new Bun.CryptoHasher("md5");
+    const md5 = createMd5(options.expectedSize);
     const checksums = (options.checksums ?? []).map((algorithm) => [algorithm, createChecksum(algorithm)] as const);
     const sink = Bun.file(tmpPath).writer({ highWaterMark: WRITE_BUFFER });
     let size = 0;
+    let md5Hex: string;
     try {
       if (body) {
         for await (const chunk of body) {
           size += chunk.length;
           if (size > options.maxSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: options.maxSize, ProposedSize: size });
+          const md5Behind = md5.update(chunk);
           sha256.update(chunk);
-          md5.update(chunk);
           for (const [, checksum] of checksums) checksum.update(chunk);
           this.fault("write");
           countStreamed(chunk.length);
           const pending = sink.write(chunk);
           if (typeof pending !== "number") await pending;
+          if (md5Behind) await md5Behind;
         }
       }
       await sink.end();
       if (this.fsync) await this.flush(tmpPath);
+      md5Hex = await md5.digest();
     } catch (error) {
       // A client that hangs up mid-body lands here: the partial file never becomes visible.
+      md5.cancel();
       try { await sink.end(); } catch { /* already failed */ }
       await unlink(tmpPath).catch(() => {});
       throw error;
     }
     return this.staged(tmpPath, sha256.digest("hex"), size, {
-      md5: md5.digest("hex"),
+      md5: md5Hex,
       checksums: Object.fromEntries(checksums.map(([algorithm, checksum]) => [algorithm, checksum.digest()])),
     });
   }
