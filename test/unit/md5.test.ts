@@ -8,11 +8,11 @@ async function hashInChunks(body: Uint8Array, expectedSize: number | undefined, 
   const md5 = createMd5(expectedSize);
   for (let offset = 0; offset < body.length;) {
     const n = Math.min(body.length - offset, 1 + Math.floor(rand() * (rand() < 0.1 ? 3 * MiB : 100_000)));
-    // A copy the hash may not keep: the caller reuses its buffers once update() returns.
+    // A copy the hash may not keep: a caller may reuse its buffer once update() is done with it.
     const chunk = body.slice(offset, offset + n);
     const behind = md5.update(chunk);
-    chunk.fill(0);
     if (behind) await behind;
+    chunk.fill(0);
     offset += n;
   }
   return md5.digest();

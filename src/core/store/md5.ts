@@ -6,7 +6,10 @@
 
 const MiB = 1024 * 1024;
 export interface Md5 {
-  /** Adds a chunk. A promise means the worker is behind: await it before the next chunk. */
+  /**
+   * Adds a chunk. A promise means the worker is behind and part of the chunk is still to be taken:
+   * await it before the next chunk, and leave the chunk as it is until then.
+   */
   update(chunk: Uint8Array): Promise<void> | undefined;
   /** The hex digest of everything added. */
   digest(): Promise<string>;
@@ -16,14 +19,19 @@ export interface Md5 {
 
 /** Bodies declared at least this large hash their MD5 on the worker. */
 const OFFLOAD_FROM = 8 * MiB;
-/** Chunks are copied into batches of this size, and each batch is handed over (not copied) to the worker. */
+/** Chunks are copied into batches of this size in memory the worker reads. */
 const BATCH = 1 * MiB;
-/** Batches a body may have at the worker before it waits: bounds memory to a few MiB per body. */
-const MAX_IN_FLIGHT = 4;
+/** Batches a body may have at the worker before it waits. */
+const MAX_IN_FLIGHT = 2;
 
-/** An MD5 for a body of `expectedSize` bytes (undefined: not known in advance). */
+/**
+ * An MD5 for a body of `expectedSize` bytes (undefined: not known in advance). One large body at a
+ * time has the worker: the machine has one core more, not one per upload, and bodies queued behind a
+ * busy worker would wait while their bytes pile up in the server's receive buffers.
+ */
 export function createMd5(expectedSize: number | undefined): Md5 {
-  return expectedSize !== undefined && expectedSize >= OFFLOAD_FROM ? new WorkerMd5() : new InlineMd5();
+  const large = expectedSize !== undefined && expectedSize >= OFFLOAD_FROM;
+  return large && bodies.size === 0 ? new WorkerMd5() : new InlineMd5();
 }
 
 class InlineMd5 implements Md5 {
@@ -38,13 +46,26 @@ class InlineMd5 implements Md5 {
   cancel(): void {}
 }
 
+/**
+ * Memory shared with the worker: SLOTS batches that a body fills in turn. A body holds a lane from
+ * start to digest; lanes are reused, so hashing allocates nothing per body or per batch (handing
+ * buffers back and forth between heaps left tens of MiB of garbage with four uploads at once).
+ */
+const SLOTS = MAX_IN_FLIGHT + 1;
+interface Lane { id: number; memory: SharedArrayBuffer }
+
 /** Messages to the worker (md5-worker.ts) and back. */
-export type ToWorker = { id: number; type: "data"; batch: Uint8Array<ArrayBuffer>; length: number } | { id: number; type: "end" | "cancel" };
-export type FromWorker = { id: number; type: "ack"; batch: Uint8Array<ArrayBuffer> } | { id: number; type: "digest"; digest: string };
+export type ToWorker =
+  | { type: "lane"; lane: number; memory: SharedArrayBuffer }
+  | { type: "data"; id: number; lane: number; slot: number; length: number }
+  | { type: "end" | "cancel"; id: number };
+export type FromWorker = { type: "ack"; id: number; slot: number } | { type: "digest"; id: number; digest: string };
 
 let worker: Worker | undefined;
 let nextId = 1;
 const bodies = new Map<number, WorkerMd5>();
+const freeLanes: Lane[] = [];
+let lanes = 0;
 
 function md5Worker(): Worker {
   if (worker) return worker;
@@ -54,20 +75,28 @@ function md5Worker(): Worker {
   started.onmessage = (event: MessageEvent<FromWorker>) => bodies.get(event.data.id)?.receive(event.data);
   started.onerror = (event) => {
     worker = undefined;
+    freeLanes.length = 0; // the next worker has never seen them
     const error = new Error(`the MD5 worker failed: ${event.message}`);
     for (const body of bodies.values()) body.fail(error);
   };
   return (worker = started);
 }
 
+function takeLane(worker: Worker): Lane {
+  const reused = freeLanes.pop();
+  if (reused) return reused;
+  const lane = { id: ++lanes, memory: new SharedArrayBuffer(SLOTS * BATCH) };
+  worker.postMessage({ type: "lane", lane: lane.id, memory: lane.memory } satisfies ToWorker);
+  return lane;
+}
+
 class WorkerMd5 implements Md5 {
   private readonly id = nextId++;
   private readonly worker = md5Worker();
-  /** Batches back from the worker, reused: a large body allocates MAX_IN_FLIGHT + 1 of them in all. */
-  private readonly spare: Uint8Array<ArrayBuffer>[] = [];
-  private batch = new Uint8Array(BATCH);
+  private readonly lane = takeLane(this.worker);
+  private readonly free: number[] = Array.from({ length: SLOTS }, (_, slot) => slot);
+  private slot = this.free.pop()!;
   private filled = 0;
-  private inFlight = 0;
   private resume: (() => void) | undefined;
   private result: { resolve(digest: string): void; reject(error: Error): void } | undefined;
   private failure: Error | undefined;
@@ -80,40 +109,44 @@ class WorkerMd5 implements Md5 {
     if (this.failure) throw this.failure;
     for (let offset = 0; offset < chunk.length;) {
       const n = Math.min(BATCH - this.filled, chunk.length - offset);
-      this.batch.set(chunk.subarray(offset, offset + n), this.filled);
+      new Uint8Array(this.lane.memory, this.slot * BATCH + this.filled, n).set(chunk.subarray(offset, offset + n));
       this.filled += n;
       offset += n;
-      if (this.filled === BATCH) this.send();
+      if (this.filled === BATCH && !this.send()) {
+        // Every slot is at the worker: the rest of this chunk waits for one to come back.
+        const rest = chunk.subarray(offset);
+        return new Promise<void>((resolve) => { this.resume = resolve; }).then(() => this.update(rest));
+      }
     }
-    if (this.inFlight < MAX_IN_FLIGHT) return undefined;
-    return new Promise((resolve) => { this.resume = resolve; });
+    return undefined;
   }
 
   digest(): Promise<string> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.filled > 0) this.send();
     return new Promise((resolve, reject) => {
       this.result = { resolve, reject };
-      this.post({ id: this.id, type: "end" });
+      if (this.filled > 0) this.send();
+      this.post({ type: "end", id: this.id });
     });
   }
 
   cancel(): void {
+    // The lane is not reused: the worker may still be reading a batch of this body.
     bodies.delete(this.id);
-    this.post({ id: this.id, type: "cancel" });
+    this.post({ type: "cancel", id: this.id });
   }
 
   receive(message: FromWorker): void {
     if (message.type === "ack") {
-      this.inFlight--;
-      this.spare.push(message.batch);
-      if (this.inFlight < MAX_IN_FLIGHT && this.resume) {
+      this.free.push(message.slot);
+      if (this.resume && this.takeSlot()) {
         const resume = this.resume;
         this.resume = undefined;
         resume();
       }
     } else {
       bodies.delete(this.id);
+      freeLanes.push(this.lane);
       this.result?.resolve(message.digest);
     }
   }
@@ -125,14 +158,23 @@ class WorkerMd5 implements Md5 {
     this.resume?.();
   }
 
-  private send(): void {
-    this.post({ id: this.id, type: "data", batch: this.batch, length: this.filled }, [this.batch.buffer]);
-    this.inFlight++;
-    this.batch = this.spare.pop() ?? new Uint8Array(BATCH);
+  /** Hands the filled slot to the worker and moves to a free one; false when none is free yet. */
+  private send(): boolean {
+    this.post({ type: "data", id: this.id, lane: this.lane.id, slot: this.slot, length: this.filled });
+    this.slot = -1;
     this.filled = 0;
+    return this.takeSlot();
   }
 
-  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(message, transfer);
+  private takeSlot(): boolean {
+    if (this.slot >= 0) return true;
+    const slot = this.free.pop();
+    if (slot === undefined) return false;
+    this.slot = slot;
+    return true;
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
   }
 }
