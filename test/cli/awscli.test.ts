@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SLOW_TEST_MS } from "../setup.ts";
@@ -14,7 +14,10 @@ beforeAll(async () => {
   s = await startTestServer();
   work = mkdtempSync(join(tmpdir(), "s3lite-cli-"));
 });
-afterAll(() => s.stop());
+afterAll(async () => {
+  await s.stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 describe.skipIf(!Bun.which("aws"))("AWS CLI", () => {
   // 20 MiB: above the CLI's 8 MiB threshold, so the upload is multipart and the download ranged.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
@@ -18,7 +18,10 @@ beforeAll(async () => {
   await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
   work = mkdtempSync(join(tmpdir(), "s3lite-put-"));
 });
-afterAll(() => s.stop());
+afterAll(async () => {
+  await s.stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 test("put: a file (multipart above 8 MiB), a folder with --recursive and stdin, with Content-Type from the name", async () => {
   const big = random(17 * 1024 * 1024 + 5);

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,5 +79,6 @@ test("SIGTERM lets an upload in flight finish and be stored, then exits 0", asyn
     reader.destroy();
   } finally {
     await again.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }, SLOW_TEST_MS);

@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { MIGRATIONS, Metadata, SCHEMA_VERSION } from "../../src/core/store/meta.ts";
 
 test("a database of schema 1 opens, migrates, and keeps its objects", () => {
@@ -21,6 +21,7 @@ test("a database of schema 1 opens, migrates, and keeps its objects", () => {
   expect(object.metadata).toEqual({ m: "v" });
   expect(object.partsCount).toBe(0);
   meta.close();
+  rmSync(dirname(path), { recursive: true, force: true });
 });
 
 test("a database from a newer s3lite is refused rather than misread", () => {
@@ -29,6 +30,7 @@ test("a database from a newer s3lite is refused rather than misread", () => {
   newer.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
   newer.close();
   expect(() => new Metadata(path)).toThrow(/newer s3lite/);
+  rmSync(dirname(path), { recursive: true, force: true });
 });
 
 test("completing an upload replaces the previous object and its parts in one step", () => {
