@@ -29,7 +29,7 @@ export default defineCommand({
       if (error instanceof ConfigError) { consola.error(error.message); process.exit(2); }
       throw error;
     }
-    collectGarbageEvery(32 * 1024 * 1024);
+    collectGarbageEvery(16 * 1024 * 1024);
     let server;
     try {
       server = startServer(config);

@@ -37,3 +37,10 @@ test("a cancelled MD5 leaves the worker hashing the others correctly", async () 
   cancelled.cancel();
   expect(await hashInChunks(body, 64 * MiB, seededRandom(1))).toBe(md5Hex(body));
 });
+
+test("a worker stopped after idling is started again for the next large body", async () => {
+  const body = random(9 * MiB);
+  expect(await hashInChunks(body, body.length, seededRandom(2))).toBe(md5Hex(body));
+  await Bun.sleep(2500);
+  expect(await hashInChunks(body, body.length, seededRandom(3))).toBe(md5Hex(body));
+});

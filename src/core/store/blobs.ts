@@ -41,6 +41,7 @@ export interface BlobInfo {
 export interface BlobStore {
   stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob>;
   file(sha256: string): BunFile;
+  path(sha256: string): string;
   remove(sha256: string): Promise<void>;
   list(): AsyncIterable<BlobInfo>;
 }

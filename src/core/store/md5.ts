@@ -61,13 +61,18 @@ export type ToWorker =
   | { type: "end" | "cancel"; id: number };
 export type FromWorker = { type: "ack"; id: number; slot: number } | { type: "digest"; id: number; digest: string };
 
+/** An idle worker is stopped after this long: its engine and lanes hold ~8 MiB a server may want back. */
+const IDLE_MS = 2000;
+
 let worker: Worker | undefined;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
 let nextId = 1;
 const bodies = new Map<number, WorkerMd5>();
 const freeLanes: Lane[] = [];
 let lanes = 0;
 
 function md5Worker(): Worker {
+  clearTimeout(idleTimer);
   if (worker) return worker;
   const started = new Worker(new URL("./md5-worker.ts", import.meta.url).href);
   // Idle, it must not keep a process alive that has nothing else to do.
@@ -80,6 +85,19 @@ function md5Worker(): Worker {
     for (const body of bodies.values()) body.fail(error);
   };
   return (worker = started);
+}
+
+/** Called when a body is done with the worker: stops it once nothing has used it for IDLE_MS. */
+function release(): void {
+  if (bodies.size > 0 || !worker) return;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (bodies.size > 0 || !worker) return;
+    void worker.terminate();
+    worker = undefined;
+    freeLanes.length = 0;
+  }, IDLE_MS);
+  idleTimer.unref();
 }
 
 function takeLane(worker: Worker): Lane {
@@ -134,6 +152,7 @@ class WorkerMd5 implements Md5 {
     // The lane is not reused: the worker may still be reading a batch of this body.
     bodies.delete(this.id);
     this.post({ type: "cancel", id: this.id });
+    release();
   }
 
   receive(message: FromWorker): void {
@@ -148,6 +167,7 @@ class WorkerMd5 implements Md5 {
       bodies.delete(this.id);
       freeLanes.push(this.lane);
       this.result?.resolve(message.digest);
+      release();
     }
   }
 

@@ -1,7 +1,7 @@
 // Bodies streamed through JavaScript arrive as ~64 KiB chunks that die at once, but JavaScriptCore
 // schedules collections by its own heap's growth and lets such chunks pile up: four 5 MiB uploads at
 // once held 30–40 MiB of dead chunks, and a 5 GiB multipart upload peaked at ~120 MiB. `s3lite serve`
-// owns its process, so it collects every 32 MiB streamed (a full collection of its small heap takes
+// owns its process, so it collects every 16 MiB streamed (a full collection of its small heap takes
 // under a millisecond). A server embedded in a test process leaves collection to its host, whose
 // heap may be large enough to make a forced collection expensive.
 let collectEvery = 0;
