@@ -4,7 +4,6 @@ import type { FromWorker, ToWorker } from "./md5.ts";
 
 declare const self: Worker;
 
-const BATCH = 1024 * 1024;
 const lanes = new Map<number, SharedArrayBuffer>();
 const hashers = new Map<number, Bun.CryptoHasher>();
 const reply = (message: FromWorker) => self.postMessage(message);
@@ -16,12 +15,13 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   } else if (message.type === "data") {
     let hasher = hashers.get(message.id);
     if (!hasher) hashers.set(message.id, (hasher = new Bun.CryptoHasher("md5")));
-    hasher.update(new Uint8Array(lanes.get(message.lane)!, message.slot * BATCH, message.length));
+    hasher.update(new Uint8Array(lanes.get(message.lane)!, message.offset, message.length));
     reply({ type: "ack", id: message.id, slot: message.slot });
   } else if (message.type === "end") {
     reply({ type: "digest", id: message.id, digest: (hashers.get(message.id) ?? new Bun.CryptoHasher("md5")).digest("hex") });
     hashers.delete(message.id);
   } else {
     hashers.delete(message.id);
+    lanes.delete(message.lane);
   }
 };

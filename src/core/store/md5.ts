@@ -5,6 +5,7 @@
 // worker would cost more than the hash.
 
 const MiB = 1024 * 1024;
+
 export interface Md5 {
   /**
    * Adds a chunk. A promise means the worker is behind and part of the chunk is still to be taken:
@@ -21,8 +22,8 @@ export interface Md5 {
 const OFFLOAD_FROM = 8 * MiB;
 /** Chunks are copied into batches of this size in memory the worker reads. */
 const BATCH = 1 * MiB;
-/** Batches a body may have at the worker before it waits. */
-const MAX_IN_FLIGHT = 2;
+/** Batches per body: one being filled while the others are hashed; with all at the worker, the body waits. */
+const SLOTS = 3;
 
 /**
  * An MD5 for a body of `expectedSize` bytes (undefined: not known in advance). One large body at a
@@ -48,17 +49,16 @@ class InlineMd5 implements Md5 {
 
 /**
  * Memory shared with the worker: SLOTS batches that a body fills in turn. A body holds a lane from
- * start to digest; lanes are reused, so hashing allocates nothing per body or per batch (handing
- * buffers back and forth between heaps left tens of MiB of garbage with four uploads at once).
+ * start to digest, and lanes are reused, so hashing allocates nothing per body or per batch.
  */
-const SLOTS = MAX_IN_FLIGHT + 1;
 interface Lane { id: number; memory: SharedArrayBuffer }
 
 /** Messages to the worker (md5-worker.ts) and back. */
 export type ToWorker =
   | { type: "lane"; lane: number; memory: SharedArrayBuffer }
-  | { type: "data"; id: number; lane: number; slot: number; length: number }
-  | { type: "end" | "cancel"; id: number };
+  | { type: "data"; id: number; lane: number; slot: number; offset: number; length: number }
+  | { type: "end"; id: number }
+  | { type: "cancel"; id: number; lane: number };
 export type FromWorker = { type: "ack"; id: number; slot: number } | { type: "digest"; id: number; digest: string };
 
 /** An idle worker is stopped after this long: its engine and lanes hold ~8 MiB a server may want back. */
@@ -149,9 +149,9 @@ class WorkerMd5 implements Md5 {
   }
 
   cancel(): void {
-    // The lane is not reused: the worker may still be reading a batch of this body.
+    // The lane is dropped on both sides, not reused: the worker may still be reading a batch of this body.
     bodies.delete(this.id);
-    this.post({ type: "cancel", id: this.id });
+    this.post({ type: "cancel", id: this.id, lane: this.lane.id });
     release();
   }
 
@@ -180,7 +180,7 @@ class WorkerMd5 implements Md5 {
 
   /** Hands the filled slot to the worker and moves to a free one; false when none is free yet. */
   private send(): boolean {
-    this.post({ type: "data", id: this.id, lane: this.lane.id, slot: this.slot, length: this.filled });
+    this.post({ type: "data", id: this.id, lane: this.lane.id, slot: this.slot, offset: this.slot * BATCH, length: this.filled });
     this.slot = -1;
     this.filled = 0;
     return this.takeSlot();
