@@ -148,7 +148,12 @@ export class FsBlobStore implements BlobStore {
             const chunk = buffer.subarray(0, bytesRead);
             sha256.update(chunk);
             this.fault("write");
-            await out.write(chunk);
+            // write() may take less than it was given (a disk filling up); what it left must not go missing.
+            for (let written = 0; written < chunk.length;) {
+              const { bytesWritten } = await out.write(chunk, written, chunk.length - written);
+              if (bytesWritten === 0) throw new Error(`no progress writing ${tmpPath}`);
+              written += bytesWritten;
+            }
             size += bytesRead;
           }
         } finally {
