@@ -7,7 +7,7 @@ import { SIZES, expectOk, presigned, record, s3url, work } from "./common.ts";
 
 const SMALL = 4096;
 
-export interface Load { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; wrkCpuSeconds: number }
+interface Load { requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; wrkCpuSeconds: number }
 
 export const hasWrk = () => Bun.which("wrk") !== null;
 
