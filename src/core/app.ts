@@ -8,6 +8,7 @@ import { LogLevels, logFormat, logger } from "./log.ts";
 import { CORS_CONFIG } from "./ops/bucket-cors.ts";
 import { handlers } from "./ops/index.ts";
 import { FORM_SIGNED } from "./ops/post-object.ts";
+import { refuseUnsupportedHeaders } from "./ops/_unsupported-headers.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
 import { resolveOperation } from "./router.ts";
 import type { BlobStore } from "./store/blobs.ts";
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} signed by ${auth.accessKeyId}, payload ${auth.payloadHash}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
       const handler = handlers[op];
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
+      refuseUnsupportedHeaders(req.headers);
       response = await handler({ req, parsed, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
     } catch (error) {
       const s3Error = error instanceof S3Error ? error : internalError(error, requestId);

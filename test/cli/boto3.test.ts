@@ -43,6 +43,8 @@ test.skipIf(!hasBoto3)("boto3: upload_file and download_file in parts, checksums
   expect(out.listed_uploads).toEqual(["full.bin"]);
   expect(out.full_crc_ok).toBe(true);
   expect(out.full_get_ok).toBe(true);
+  expect(out.full_get_length).toBe(21 * 1024 * 1024 + 11);
+  expect(out.retried_same).toEqual([true, true, true]);
   expect(out.copied_ok).toBe(true);
 }, SLOW_TEST_MS);
 

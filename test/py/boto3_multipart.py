@@ -51,8 +51,13 @@ with tempfile.TemporaryDirectory() as tmp:
     whole_crc = base64.b64encode((zlib.crc32(data) & 0xFFFFFFFF).to_bytes(4, "big")).decode()
     done = s3.complete_multipart_upload(Bucket=bucket, Key="full.bin", UploadId=created["UploadId"], MultipartUpload={"Parts": parts}, ChecksumCRC32=whole_crc, ChecksumType="FULL_OBJECT")
     out["full_crc_ok"] = done.get("ChecksumCRC32") == whole_crc
+    # Read straight after completion: code like this reads ContentLength at once.
     got = s3.get_object(Bucket=bucket, Key="full.bin", ChecksumMode="ENABLED")
+    out["full_get_length"] = got["ContentLength"]
     out["full_get_ok"] = hashlib.sha256(got["Body"].read()).hexdigest() == digest and got.get("ChecksumCRC32") == whole_crc
+    # A completion retried after it succeeded gets the same answer.
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="full.bin", UploadId=created["UploadId"], MultipartUpload={"Parts": parts}, ChecksumCRC32=whole_crc, ChecksumType="FULL_OBJECT")
+    out["retried_same"] = [again["ETag"] == done["ETag"], again["Location"] == done["Location"], again.get("ChecksumCRC32") == whole_crc]
 
     # upload_part_copy of a range of the uploaded file into a new object.
     copy = s3.create_multipart_upload(Bucket=bucket, Key="copied.bin")

@@ -39,10 +39,12 @@ describe("reading a multipart object", () => {
     expect(head.PartsCount).toBe(3);
   });
 
-  test("a part number past the last is 416 InvalidPartNumber; with a Range it is InvalidRequest", async () => {
+  test("a part number past the last is 400 InvalidPart, for GET and HEAD; with a Range it is InvalidRequest", async () => {
     const past = await errorOf(s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "three-parts", PartNumber: 4 })));
-    expect(past.name).toBe("InvalidPartNumber");
-    expect(past.$metadata.httpStatusCode).toBe(416);
+    expect(past.name).toBe("InvalidPart");
+    expect(past.$metadata.httpStatusCode).toBe(400);
+    const head = await errorOf(s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "three-parts", PartNumber: 4 })));
+    expect(head.$metadata.httpStatusCode).toBe(400);
     const both = await errorOf(s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "three-parts", PartNumber: 1, Range: "bytes=0-1" })));
     expect(both.name).toBe("InvalidRequest");
   });
@@ -54,7 +56,7 @@ describe("reading a multipart object", () => {
     expect(got.ContentRange).toBe("bytes 0-11/12");
     expect(got.PartsCount).toBeUndefined();
     expect(new TextDecoder().decode(body)).toBe("whole object");
-    expect((await errorOf(s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "single", PartNumber: 2 })))).name).toBe("InvalidPartNumber");
+    expect((await errorOf(s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "single", PartNumber: 2 })))).name).toBe("InvalidPart");
   });
 
   test("once its parts are merged in the background, a full GET carries Content-Length and the bytes are unchanged", async () => {

@@ -44,23 +44,25 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
  * S3's rules: if-match outranks if-unmodified-since, and if-none-match outranks if-modified-since;
- * any condition that fails is 412 PreconditionFailed.
+ * any condition that fails is 412 PreconditionFailed. `prefix` names the header family:
+ * x-amz-copy-source-if-*, x-amz-rename-source-if-*, or "" for the plain If-* headers.
  */
-export function checkCopyConditions(h: Headers, source: ObjectRow): void {
-  const fail = (condition: string) => { throw new S3Error("PreconditionFailed", { Condition: condition }); };
-  const ifMatch = h.get("x-amz-copy-source-if-match");
-  const unmodifiedSince = Date.parse(h.get("x-amz-copy-source-if-unmodified-since") ?? "");
+export function checkCopyConditions(h: Headers, source: ObjectRow, prefix = "x-amz-copy-source"): void {
+  const header = (name: string) => h.get(prefix ? `${prefix}-${name}` : name);
+  const fail = (condition: string) => { throw new S3Error("PreconditionFailed", { Condition: prefix ? `${prefix}-${condition}` : condition }); };
+  const ifMatch = header("if-match");
+  const unmodifiedSince = Date.parse(header("if-unmodified-since") ?? "");
   if (ifMatch !== null) {
-    if (!etagMatches(ifMatch, source.etag)) fail("x-amz-copy-source-If-Match");
+    if (!etagMatches(ifMatch, source.etag)) fail("If-Match");
   } else if (!Number.isNaN(unmodifiedSince) && seconds(source.lastModified) > seconds(unmodifiedSince)) {
-    fail("x-amz-copy-source-If-Unmodified-Since");
+    fail("If-Unmodified-Since");
   }
-  const ifNoneMatch = h.get("x-amz-copy-source-if-none-match");
-  const modifiedSince = Date.parse(h.get("x-amz-copy-source-if-modified-since") ?? "");
+  const ifNoneMatch = header("if-none-match");
+  const modifiedSince = Date.parse(header("if-modified-since") ?? "");
   if (ifNoneMatch !== null) {
-    if (etagMatches(ifNoneMatch, source.etag)) fail("x-amz-copy-source-If-None-Match");
+    if (etagMatches(ifNoneMatch, source.etag)) fail("If-None-Match");
   } else if (!Number.isNaN(modifiedSince) && seconds(source.lastModified) <= seconds(modifiedSince)) {
-    fail("x-amz-copy-source-If-Modified-Since");
+    fail("If-Modified-Since");
   }
 }
 

@@ -9,6 +9,26 @@ export const DEFAULT_CONTENT_TYPE = "binary/octet-stream";
 /** Content headers stored with an object and returned as they were sent. */
 const STORED_HEADERS = ["cache-control", "content-disposition", "content-encoding", "content-language", "expires"] as const;
 
+/** Storage classes whose objects read back at once: stored and reported, as AWS reports them. */
+const INSTANT_STORAGE_CLASSES = new Set(["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "EXPRESS_ONEZONE"]);
+/** Archive classes need RestoreObject before a read, which s3lite does not have. */
+const ARCHIVE_STORAGE_CLASSES = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+export const STORAGE_CLASS_HEADER = "x-amz-storage-class";
+
+/** The x-amz-storage-class to store with an object: undefined for STANDARD (AWS leaves it out then). */
+export function readStorageClass(headers: Headers): string | undefined {
+  const value = headers.get(STORAGE_CLASS_HEADER)?.trim();
+  if (value === undefined || value === "STANDARD") return undefined;
+  if (ARCHIVE_STORAGE_CLASSES.has(value)) {
+    throw new S3Error("NotImplemented", { message: `s3lite does not implement the ${value} storage class (it needs RestoreObject) yet; nothing was changed.`, Header: STORAGE_CLASS_HEADER });
+  }
+  if (!INSTANT_STORAGE_CLASSES.has(value)) throw new S3Error("InvalidStorageClass", { StorageClassRequested: value });
+  return value;
+}
+
+/** What listings and attributes report. */
+export const storageClassOf = (stored: Record<string, string>): string => stored[STORAGE_CLASS_HEADER] ?? "STANDARD";
+
 export function validateKey(key: string): void {
   const size = Buffer.byteLength(key);
   if (size > MAX_KEY_BYTES) throw new S3Error("KeyTooLongError", { Size: size, MaxSizeAllowed: MAX_KEY_BYTES });
@@ -27,15 +47,22 @@ export function readUserMetadata(headers: Headers): Record<string, string> {
   return metadata;
 }
 
+function withoutAwsChunked(value: string): string | null {
+  const rest = value.split(",").filter((token) => token.trim().toLowerCase() !== "aws-chunked");
+  const joined = rest.join(",").trim();
+  return joined === "" ? null : joined;
+}
+
 export function readStoredHeaders(headers: Headers): Record<string, string> {
   const stored: Record<string, string> = {};
   for (const name of STORED_HEADERS) {
     let value = headers.get(name);
-    // aws-chunked describes the upload's framing, not the object: S3 drops it from Content-Encoding.
-    if (name === "content-encoding" && value !== null) {
-      value = value.split(",").map((v) => v.trim()).filter((v) => v !== "" && v !== "aws-chunked").join(",") || null;
-    }
+    // aws-chunked describes the upload's framing, not the object: S3 drops it from Content-Encoding
+    // and keeps the rest as sent ("deflate, gzip" stays "deflate, gzip").
+    if (name === "content-encoding" && value !== null && /aws-chunked/i.test(value)) value = withoutAwsChunked(value);
     if (value !== null) stored[name] = value;
   }
+  const storageClass = readStorageClass(headers);
+  if (storageClass) stored[STORAGE_CLASS_HEADER] = storageClass;
   return stored;
 }

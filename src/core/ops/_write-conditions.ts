@@ -22,3 +22,39 @@ export function writeConditions(headers: Headers, key: string): WriteCondition |
     }
   };
 }
+
+/** What a conditional delete may require of the current object (DeleteObject headers, DeleteObjects elements). */
+export interface DeleteRequirement {
+  etag?: string;
+  /** Epoch ms; compared in whole seconds, as HTTP dates carry them. */
+  lastModified?: number;
+  size?: number;
+}
+
+/**
+ * Whether a delete may go ahead: If-Match needs the object to exist (NoSuchKey) and to match
+ * (PreconditionFailed; `*` matches any); the modification time and size need only match when the object exists.
+ */
+export function checkDeleteRequirement(required: DeleteRequirement, current: ObjectRow | undefined, key: string): void {
+  if (required.etag !== undefined) {
+    if (!current) throw new S3Error("NoSuchKey", { Key: key });
+    if (required.etag.trim() !== "*" && normalizeETag(required.etag) !== normalizeETag(current.etag)) throw new S3Error("PreconditionFailed", { Condition: "If-Match" });
+  }
+  if (!current) return;
+  if (required.lastModified !== undefined && Math.floor(required.lastModified / 1000) !== Math.floor(current.lastModified / 1000)) {
+    throw new S3Error("PreconditionFailed", { Condition: "x-amz-if-match-last-modified-time" });
+  }
+  if (required.size !== undefined && required.size !== current.size) throw new S3Error("PreconditionFailed", { Condition: "x-amz-if-match-size" });
+}
+
+/** DeleteObject's conditions from its headers; undefined when it has none. */
+export function deleteRequirement(headers: Headers): DeleteRequirement | undefined {
+  const etag = headers.get("if-match") ?? undefined;
+  const time = headers.get("x-amz-if-match-last-modified-time");
+  const size = headers.get("x-amz-if-match-size");
+  if (etag === undefined && time === null && size === null) return undefined;
+  const lastModified = time === null ? undefined : Date.parse(time);
+  if (Number.isNaN(lastModified)) throw new S3Error("InvalidArgument", { message: "Invalid x-amz-if-match-last-modified-time header.", ArgumentName: "x-amz-if-match-last-modified-time", ArgumentValue: time! });
+  if (size !== null && !/^\d+$/.test(size.trim())) throw new S3Error("InvalidArgument", { message: "Invalid x-amz-if-match-size header.", ArgumentName: "x-amz-if-match-size", ArgumentValue: size });
+  return { etag, lastModified, size: size === null ? undefined : Number(size) };
+}

@@ -10,13 +10,38 @@ export const OWNER = { ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c
 const MAX_CONFIG_BODY = 64 * 1024;
 
 
+const MAX_BUCKETS = 10_000;
+
+/** ListBuckets, paginated as AWS does it: `max-buckets`, an opaque `continuation-token`, `prefix`, `bucket-region`. */
 export const listBuckets: Handler = (ctx) => {
-  const buckets = ctx.meta.listBuckets();
+  const q = ctx.parsed.query;
+  const maxText = q.get("max-buckets");
+  const max = maxText === null ? MAX_BUCKETS : /^\d+$/.test(maxText) ? Number(maxText) : NaN;
+  if (!(max >= 1 && max <= MAX_BUCKETS)) {
+    throw new S3Error("InvalidArgument", { message: `Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS}`, ArgumentName: "max-buckets", ArgumentValue: maxText ?? "" });
+  }
+  const token = q.get("continuation-token");
+  const after = token === null ? undefined : decodeToken(token);
+  const prefix = q.get("prefix") ?? undefined;
+  // One more than asked for says whether there is a next page.
+  const buckets = ctx.meta.listBuckets({ after, prefix, region: q.get("bucket-region") ?? undefined, limit: max + 1 });
+  const page = buckets.slice(0, max);
   return xmlResponse("ListAllMyBucketsResult", {
     Owner: OWNER,
-    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: new Date(b.createdAt).toISOString(), BucketRegion: b.region })) },
+    Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.createdAt).toISOString(), BucketRegion: b.region })) },
+    ContinuationToken: buckets.length > max ? Buffer.from(page.at(-1)!.name).toString("base64url") : undefined,
+    Prefix: prefix,
   });
 };
+
+/** A continuation token is the last name of the previous page, base64url; anything else is InvalidArgument. */
+function decodeToken(token: string): string {
+  const name = Buffer.from(token, "base64url").toString();
+  if (token === "" || Buffer.from(name).toString("base64url") !== token) {
+    throw new S3Error("InvalidArgument", { message: "The continuation token provided is incorrect", ArgumentName: "continuation-token", ArgumentValue: token });
+  }
+  return name;
+}
 
 export const createBucket: Handler = async (ctx) => {
   const name = ctx.parsed.bucket!;

@@ -6,7 +6,7 @@ import { xmlResponse } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
 import { checkCopyConditions, parseCopySource } from "./_copy-source.ts";
 import { writeConditions } from "./_write-conditions.ts";
-import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
+import { DEFAULT_CONTENT_TYPE, readStorageClass, readStoredHeaders, readUserMetadata, STORAGE_CLASS_HEADER, validateKey } from "./_object-headers.ts";
 import { objectChecksum } from "./objects.ts";
 
 /** S3 copies at most 5 GiB in one CopyObject; larger objects need UploadPartCopy. */
@@ -27,19 +27,23 @@ export const copyObject: Handler = (ctx) => {
   const replacement = directive === "REPLACE"
     ? { contentType: h.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(h), metadata: readUserMetadata(h) }
     : undefined;
+  // The storage class is the request's, whatever the directive (STANDARD when it names none), as on AWS.
+  const storageClass = readStorageClass(h);
   const condition = writeConditions(h, key);
   const now = Date.now();
   const row = ctx.meta.copyObject(source, { bucket, key }, (current, destination) => {
     condition?.(destination);
     if (!current) throw new S3Error("NoSuchKey", { Key: source.key });
     checkCopyConditions(h, current);
-    if (source.bucket === bucket && source.key === key && !replacement) {
+    if (source.bucket === bucket && source.key === key && !replacement && !h.has(STORAGE_CLASS_HEADER)) {
       throw new S3Error("InvalidRequest", { message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes." });
     }
     if (current.size > MAX_COPY_SIZE) {
       throw new S3Error("InvalidRequest", { message: `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_SIZE}` });
     }
-    return { ...current, bucket, key, lastModified: now, ...replacement };
+    const { [STORAGE_CLASS_HEADER]: _sourceClass, ...headers } = replacement?.headers ?? current.headers;
+    if (storageClass) headers[STORAGE_CLASS_HEADER] = storageClass;
+    return { ...current, bucket, key, lastModified: now, ...replacement, headers };
   });
   // A source whose parts are not merged yet is copied as parts; the copy gets merged on its own.
   if (row.sha256 === "") ctx.merger.schedule(bucket, key);

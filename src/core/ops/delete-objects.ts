@@ -1,15 +1,18 @@
 // DeleteObjects: up to 1000 keys from one XML body, in one transaction, with a result per key.
+// Each entry may carry conditions (ETag, LastModifiedTime, Size) that are checked against the object
+// inside that transaction; an entry whose condition fails is reported as an error and its object stays.
 import { S3Error } from "../errors.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
 import { MAX_KEY_BYTES } from "./_object-headers.ts";
 import { readSmallBody } from "./_payload.ts";
+import { checkDeleteRequirement, type DeleteRequirement } from "./_write-conditions.ts";
 
 const MAX_KEYS = 1000;
 /** 1000 keys of 1024 bytes, escaped, with their element tags, fit well inside this. */
 const MAX_BODY = 8 * 1024 * 1024;
 
-interface Target { key: string; versionId?: string }
+interface Target { key: string; versionId?: string; required?: DeleteRequirement }
 
 function parseDelete(text: string): { targets: Target[]; quiet: boolean } {
   const root = parseXml(text).Delete;
@@ -18,30 +21,54 @@ function parseDelete(text: string): { targets: Target[]; quiet: boolean } {
   if (!Array.isArray(objects) || objects.length === 0 || objects.length > MAX_KEYS) throw new S3Error("MalformedXML");
   const targets = objects.map((o) => {
     if (!o || typeof o !== "object" || Array.isArray(o) || typeof o.Key !== "string") throw new S3Error("MalformedXML");
-    return { key: o.Key, versionId: typeof o.VersionId === "string" ? o.VersionId : undefined };
+    return { key: o.Key, versionId: typeof o.VersionId === "string" ? o.VersionId : undefined, required: entryRequirement(o) };
   });
   return { targets, quiet: typeof quiet === "string" && quiet.trim().toLowerCase() === "true" };
+}
+
+/** An entry's ETag, LastModifiedTime (ISO 8601) and Size conditions. */
+function entryRequirement(o: XmlObject): DeleteRequirement | undefined {
+  const { ETag: etag, LastModifiedTime: time, Size: size } = o;
+  if (etag === undefined && time === undefined && size === undefined) return undefined;
+  const lastModified = typeof time === "string" ? Date.parse(time.trim()) : undefined;
+  if (Number.isNaN(lastModified) || (size !== undefined && !(typeof size === "string" && /^\d+$/.test(size.trim())))) throw new S3Error("MalformedXML");
+  if (etag !== undefined && typeof etag !== "string") throw new S3Error("MalformedXML");
+  return { etag, lastModified, size: size === undefined ? undefined : Number(size) };
 }
 
 export const deleteObjects: Handler = async (ctx) => {
   const bucket = requireBucket(ctx).name;
   const body = await readSmallBody(ctx, MAX_BODY, { requireIntegrity: true });
   const { targets, quiet } = parseDelete(new TextDecoder().decode(body));
-  const deleted: XmlObject[] = [];
-  const errors: XmlObject[] = [];
-  const keys: string[] = [];
-  for (const { key, versionId } of targets) {
+  const errors = new Map<number, XmlObject>();
+  const candidates: { index: number; target: Target }[] = [];
+  for (const [index, target] of targets.entries()) {
+    const { key, versionId } = target;
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
-      errors.push({ Key: key, Code: "KeyTooLongError", Message: "Your key is too long" });
+      errors.set(index, { Key: key, Code: "KeyTooLongError", Message: "Your key is too long" });
     } else if (versionId !== undefined && versionId !== "null") {
       // Buckets here are unversioned: "null" is the only version id there is.
-      errors.push({ Key: key, VersionId: versionId, Code: "NoSuchVersion", Message: "The specified version does not exist." });
+      errors.set(index, { Key: key, VersionId: versionId, Code: "NoSuchVersion", Message: "The specified version does not exist." });
     } else {
-      keys.push(key);
-      // Quiet mode reports errors only.
-      if (!quiet) deleted.push(versionId === undefined ? { Key: key } : { Key: key, VersionId: versionId });
+      candidates.push({ index, target });
     }
   }
-  ctx.meta.deleteObjects(bucket, keys);
-  return xmlResponse("DeleteResult", { Deleted: deleted, Error: errors });
+  // The same key may be named twice with different conditions: each entry is judged in order.
+  let next = 0;
+  ctx.meta.deleteObjects(bucket, candidates.map((c) => c.target.key), (key, current) => {
+    const { index, target } = candidates[next++]!;
+    if (!target.required) return true;
+    try {
+      checkDeleteRequirement(target.required, current, key);
+      return true;
+    } catch (error) {
+      if (!(error instanceof S3Error)) throw error;
+      errors.set(index, { Key: key, Code: error.code, Message: error.message });
+      return false;
+    }
+  });
+  // Quiet mode reports errors only.
+  const deleted = quiet ? [] : targets.flatMap(({ key, versionId }, index) =>
+    errors.has(index) ? [] : [versionId === undefined ? { Key: key } : { Key: key, VersionId: versionId }]);
+  return xmlResponse("DeleteResult", { Deleted: deleted, Error: [...errors.entries()].sort(([a], [b]) => a - b).map(([, e]) => e) });
 };

@@ -12,6 +12,7 @@ import { deleteObjects } from "./delete-objects.ts";
 import { getObjectAttributes } from "./object-attributes.ts";
 import { deleteObject, getObject, headObject, putObject } from "./objects.ts";
 import { postObject } from "./post-object.ts";
+import { renameObject } from "./rename-object.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
 
@@ -42,4 +43,5 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   ListParts: listParts,
   ListMultipartUploads: listMultipartUploads,
   GetObjectAttributes: getObjectAttributes,
+  RenameObject: renameObject,
 };

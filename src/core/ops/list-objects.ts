@@ -5,6 +5,7 @@ import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import { xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { storageClassOf } from "./_object-headers.ts";
 import { listObjectPage, type ListingPage } from "./_listing.ts";
 import { OWNER } from "./buckets.ts";
 
@@ -37,7 +38,7 @@ function objectEntry(o: ObjectRow, encode: (s: string) => string, withOwner: boo
     ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType ?? "FULL_OBJECT" } : {}),
     Size: o.size,
     ...(withOwner ? { Owner: OWNER } : {}),
-    StorageClass: "STANDARD",
+    StorageClass: storageClassOf(o.headers),
   };
 }
 

@@ -4,6 +4,7 @@ import { S3Error } from "../errors.ts";
 import type { UploadRow } from "../store/meta.ts";
 import { xmlResponse } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { storageClassOf } from "./_object-headers.ts";
 import { listPage, type ListSource } from "./_listing.ts";
 import { requireUpload } from "./multipart.ts";
 
@@ -45,7 +46,7 @@ export const listParts: Handler = (ctx) => {
     })),
     Initiator: ownerOf(ctx),
     Owner: ownerOf(ctx),
-    StorageClass: "STANDARD",
+    StorageClass: storageClassOf(upload.headers),
     ...(algorithm ? { ChecksumAlgorithm: algorithm, ChecksumType: upload.checksumType } : {}),
   });
 };
@@ -87,7 +88,7 @@ export const listMultipartUploads: Handler = (ctx) => {
       UploadId: u.uploadId,
       Initiator: ownerOf(ctx),
       Owner: ownerOf(ctx),
-      StorageClass: "STANDARD",
+      StorageClass: storageClassOf(u.headers),
       Initiated: new Date(u.createdAt).toISOString(),
       ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType } : {}),
     })),

@@ -6,7 +6,7 @@ import { uriEncode } from "../auth/sigv4.ts";
 import { CHECKSUM_ALGORITHMS, checksumHeader, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import { ALLOWED_TYPES, CHECKSUM_TYPES, combineCrcs, compositeChecksum, defaultChecksumType, type ChecksumType } from "../multipart-checksums.ts";
-import type { ObjectRow, PartRow, UploadRow } from "../store/meta.ts";
+import type { CompletedUpload, PartRow, UploadRow } from "../store/meta.ts";
 import { readPartsStream } from "../store/read-parts.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
@@ -209,6 +209,8 @@ function objectChecksum(headers: Headers, upload: UploadRow, parts: readonly Par
 }
 
 export const completeMultipartUpload: Handler = async (ctx) => {
+  const retried = completedBefore(ctx);
+  if (retried) return retried;
   const upload = requireUpload(ctx);
   const headers = ctx.req.headers;
   const requested = parseCompletedParts(new TextDecoder().decode(await readSmallBody(ctx, MAX_COMPLETE_BODY, { checksumOfBody: false })));
@@ -229,14 +231,28 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, partsCount: parts.length,
   }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
   if (!single) ctx.merger.schedule(upload.bucket, upload.key);
-  return xmlResponse("CompleteMultipartUploadResult", {
-    Location: `${new URL(ctx.req.url).origin}/${upload.bucket}/${uriEncode(upload.key, true)}`,
-    Bucket: upload.bucket,
-    Key: upload.key,
-    ETag: etag,
-    ...(upload.checksumAlgorithm ? { [`Checksum${upload.checksumAlgorithm}`]: checksumValue, ChecksumType: upload.checksumType } : {}),
-  });
+  return completionResult(ctx, { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType });
 };
+
+/**
+ * A completion repeated after it succeeded (an SDK retries when the first answer was lost) gets the
+ * first answer again, as on AWS, rather than NoSuchUpload.
+ */
+function completedBefore(ctx: OpContext): Response | undefined {
+  const done = ctx.meta.getCompletedUpload(ctx.parsed.query.get("uploadId") ?? "");
+  if (!done || done.bucket !== ctx.parsed.bucket || done.key !== ctx.parsed.key) return undefined;
+  return completionResult(ctx, done);
+}
+
+function completionResult(ctx: OpContext, done: CompletedUpload): Response {
+  return xmlResponse("CompleteMultipartUploadResult", {
+    Location: `${new URL(ctx.req.url).origin}/${done.bucket}/${uriEncode(done.key, true)}`,
+    Bucket: done.bucket,
+    Key: done.key,
+    ETag: done.etag,
+    ...(done.checksumAlgorithm ? { [`Checksum${done.checksumAlgorithm}`]: done.checksumValue, ChecksumType: done.checksumType } : {}),
+  });
+}
 
 export const abortMultipartUpload: Handler = (ctx) => {
   const upload = requireUpload(ctx);

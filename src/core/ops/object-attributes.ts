@@ -4,6 +4,7 @@ import { S3Error } from "../errors.ts";
 import type { XmlObject } from "../xml.ts";
 import { xmlResponse } from "../xml.ts";
 import { requireObject, type Handler } from "./_context.ts";
+import { storageClassOf } from "./_object-headers.ts";
 
 const ATTRIBUTES = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"] as const;
 const MAX_PARTS = 1000;
@@ -44,7 +45,7 @@ export const getObjectAttributes: Handler = (ctx) => {
       Part: object.checksumAlgorithm ? page.map((p) => ({ PartNumber: p.partNumber, Size: p.size, [`Checksum${object.checksumAlgorithm}`]: p.checksumValue })) : undefined,
     };
   }
-  if (want.has("StorageClass")) body.StorageClass = "STANDARD";
+  if (want.has("StorageClass")) body.StorageClass = storageClassOf(object.headers);
   if (want.has("ObjectSize")) body.ObjectSize = object.size;
   const response = xmlResponse("GetObjectAttributesResponse", body);
   response.headers.set("last-modified", new Date(object.lastModified).toUTCString());

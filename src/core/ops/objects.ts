@@ -10,7 +10,7 @@ import { requireBucket, requireObject, type Handler, type OpContext } from "./_c
 import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { MAX_PART_NUMBER } from "./_limits.ts";
 import { readObjectBody } from "./_payload.ts";
-import { writeConditions, type WriteCondition } from "./_write-conditions.ts";
+import { checkDeleteRequirement, deleteRequirement, writeConditions, type WriteCondition } from "./_write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
   const key = ctx.parsed.key!;
@@ -59,15 +59,17 @@ export function storeRow(ctx: OpContext, row: ObjectRow, condition?: WriteCondit
 
 export const deleteObject: Handler = (ctx) => {
   requireBucket(ctx);
+  const key = ctx.parsed.key!;
+  const required = deleteRequirement(ctx.req.headers);
   // The blob stays: another object may share it, and gc reclaims it off the request path.
-  ctx.meta.deleteObject(ctx.parsed.bucket!, ctx.parsed.key!);
+  ctx.meta.deleteObject(ctx.parsed.bucket!, key, required && ((current) => { checkDeleteRequirement(required, current, key); return true; }));
   return new Response(null, { status: 204 });
 };
 
 export const getObject: Handler = (ctx) => readObject(ctx, true);
 export const headObject: Handler = (ctx) => readObject(ctx, false);
 
-function readObject(ctx: OpContext, withBody: boolean): Response {
+function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Response> {
   const object = requireObject(ctx);
   const headers = objectHeaders(object);
   // response-content-type=… and friends: the caller (often a presigned URL's author) overrides how
@@ -100,10 +102,28 @@ function readObject(ctx: OpContext, withBody: boolean): Response {
   const status = range ? 206 : 200;
   if (!withBody || object.size === 0) return new Response(null, { status, headers });
   const start = range?.start ?? 0, end = range?.end ?? object.size - 1;
-  // Not merged into one blob yet: read from the parts (see store/merge-parts.ts).
-  if (object.sha256 === "") return new Response(readParts(ctx.blobs, parts, start, end), { status, headers });
+  const init = { status, headers };
+  if (object.sha256 === "") {
+    // Not merged into one blob yet (see store/merge-parts.ts). Bytes within one part are that part's
+    // file; anything wider waits for the merge, since a stream would go out without Content-Length.
+    const body = readParts(ctx.blobs, parts, start, end);
+    if (body instanceof Blob) return new Response(body, init);
+    void body.cancel();
+    return afterMerge(ctx, object, parts, start, end, init);
+  }
   const file = ctx.blobs.file(object.sha256);
-  return new Response(range ? file.slice(start, end + 1) : file, { status, headers });
+  return new Response(range ? file.slice(start, end + 1) : file, init);
+}
+
+/** The response once the object's parts are one blob; from the parts, unmerged, if the merge failed. */
+async function afterMerge(ctx: OpContext, object: ObjectRow, parts: readonly PartRow[], start: number, end: number, init: ResponseInit): Promise<Response> {
+  const merged = await ctx.merger.mergeNow(object.bucket, object.key).then(() => ctx.meta.getObject(object.bucket, object.key), () => undefined);
+  // The same version (an overwrite meanwhile would have its own ETag and time), now one blob.
+  if (merged && merged.sha256 !== "" && merged.etag === object.etag && merged.lastModified === object.lastModified) {
+    const file = ctx.blobs.file(merged.sha256);
+    return new Response(start === 0 && end === object.size - 1 ? file : file.slice(start, end + 1), init);
+  }
+  return new Response(readParts(ctx.blobs, parts, start, end), init);
 }
 
 const RESPONSE_OVERRIDES = ["content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"] as const;
@@ -124,7 +144,8 @@ function selectPart(ctx: OpContext, object: ObjectRow, parts: readonly PartRow[]
   }
   if (ctx.req.headers.has("range")) throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter" });
   const count = Math.max(1, object.partsCount);
-  if (n > count || object.size === 0) throw new S3Error("InvalidPartNumber", { PartNumberRequested: n, ActualPartCount: count });
+  // A part number the object does not have is 400 InvalidPart on AWS, not a 416.
+  if (n > count || object.size === 0) throw new S3Error("InvalidPart", { PartNumberRequested: n, ActualPartCount: count });
   if (object.partsCount === 0) return { range: { start: 0, end: object.size - 1 }, checksum: objectChecksum(object) };
   let start = 0;
   for (const part of parts.slice(0, n - 1)) start += part.size;

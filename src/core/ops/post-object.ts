@@ -13,13 +13,14 @@ import { renderXml } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { META_PREFIX, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { declaredChecksum } from "./_payload.ts";
+import { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
 import { objectChecksum, singlePartRow, storeRow } from "./objects.ts";
 
 /** What app.ts passes for a POST: nobody is verified yet. */
 export const FORM_SIGNED: AuthResult = { accessKeyId: "", payloadHash: UNSIGNED_PAYLOAD, signature: "", signingKey: new Uint8Array(), amzDate: "", scope: "" };
 
 /** Form fields that become the object's headers, as they would on a PutObject. */
-const HEADER_FIELDS = new Set(["content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires"]);
+const HEADER_FIELDS = new Set(["content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires", "x-amz-storage-class"]);
 
 export const postObject: Handler = async (ctx) => {
   const bucket = requireBucket(ctx).name;
@@ -52,6 +53,9 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   values.set("key", key);
   values.set("bucket", bucket);
   const range = checkPolicy(policy, values, ctx.now);
+  // A form names the canned ACL `acl` and the tag set `tagging`; the rest as headers.
+  refuseUnsupportedHeaders([...fields].map(([name, value]) => [name === "acl" ? "x-amz-acl" : name, value]));
+  if (fields.get("tagging")?.trim()) throw new S3Error("NotImplemented", { message: "s3lite does not implement tagging yet; nothing was changed.", Header: "tagging" });
 
   const headers = objectHeaders(fields);
   const metadata = readUserMetadata(headers);

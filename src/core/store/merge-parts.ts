@@ -1,7 +1,8 @@
 // Merging a completed multipart object's parts into one blob, in the background, one object at a time.
 // Completion stays a metadata write; the merge lets GET answer with one file and a Content-Length
 // (Bun.serve drops Content-Length on stream bodies, oven-sh/bun#10507) and gives fsck one SHA-256
-// per object. Until it lands, reads stream the parts; a crash leaves a temp file and the parts.
+// per object. A read that needs more than one part and comes before the merge asks for it at once
+// (mergeNow) and waits; a crash leaves a temp file and the parts, and the merge resumes at start.
 import { utimes } from "node:fs/promises";
 import { logger } from "../log.ts";
 import type { FsBlobStore } from "./blobs.ts";
@@ -12,7 +13,8 @@ const log = logger("merge");
 export class PartMerger {
   private readonly queue: { bucket: string; key: string }[] = [];
   private draining: Promise<void> | undefined;
-  private merging = 0;
+  /** Merges running, by bucket and key: the queue's one and any a read asked for. */
+  private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
 
   constructor(private readonly meta: Metadata, private readonly blobs: FsBlobStore) {}
@@ -30,33 +32,45 @@ export class PartMerger {
 
   /** Objects queued or being merged. */
   get pending(): number {
-    return this.queue.length + this.merging;
+    return this.queue.length + this.running.size;
+  }
+
+  /**
+   * Merges an object now, ahead of the queue, or joins its merge already running. Resolves once the
+   * object is one blob (or needs no merge); rejects when the merge failed.
+   */
+  mergeNow(bucket: string, key: string): Promise<void> {
+    const id = `${bucket}\0${key}`;
+    let merge = this.running.get(id);
+    if (!merge) {
+      merge = this.merge(bucket, key).finally(() => this.running.delete(id));
+      this.running.set(id, merge);
+    }
+    return merge;
   }
 
   /** Resolves when the queue is empty: for tests and benchmarks that want a settled store. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.draining || this.running.size > 0) await (this.draining ?? Promise.allSettled(this.running.values()));
   }
 
-  /** Abandons the object being merged (its temp file is removed) and drops the queue. */
+  /** Abandons the objects being merged (their temp files are removed) and drops the queue. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.queue.length = 0;
     await this.draining;
+    await Promise.allSettled(this.running.values());
   }
 
   private async drain(): Promise<void> {
     for (let next = this.queue.shift(); next && !this.stopping; next = this.queue.shift()) {
-      this.merging = 1;
       try {
-        await this.merge(next.bucket, next.key);
+        await this.mergeNow(next.bucket, next.key);
       } catch (error) {
         if (!this.stopping) {
           log.warn(`could not merge the parts of ${next.bucket}/${next.key} (${(error as Error).message}); it stays readable from its parts`);
           log.debug(error);
         }
-      } finally {
-        this.merging = 0;
       }
     }
   }

@@ -50,6 +50,12 @@ export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentTy
   createdAt: number;
 }
 
+/** What a completed upload answered: enough to answer a retry of its completion the same way. */
+export type CompletedUpload = Pick<ObjectRow, "bucket" | "key" | "etag" | "checksumAlgorithm" | "checksumValue" | "checksumType"> & { uploadId: string };
+
+/** How long a completed upload's answer is kept for retries. */
+const COMPLETED_UPLOAD_TTL_MS = 7 * 24 * 3600 * 1000;
+
 interface PartRecord { part_number: number; sha256: string; size: number; etag: string; last_modified: number; checksum_value: string | null }
 interface UploadRecord {
   upload_id: string; bucket: string; key: string; created_at: number; content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null; checksum_type: ChecksumType | null;
@@ -133,6 +139,19 @@ export const MIGRATIONS: readonly string[] = [
      body TEXT NOT NULL,
      PRIMARY KEY (bucket, name)
    ) STRICT, WITHOUT ROWID;`,
+  // What each completed upload answered, so a CompleteMultipartUpload retried after a lost response
+  // gets the same answer, as on AWS. Kept for a week.
+  `CREATE TABLE completed_uploads (
+     upload_id TEXT PRIMARY KEY,
+     bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     checksum_algorithm TEXT,
+     checksum_value TEXT,
+     checksum_type TEXT,
+     completed_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX completed_uploads_by_time ON completed_uploads(completed_at);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -177,7 +196,8 @@ export class Metadata {
     this.stmt = {
       insertBucket: db.query<unknown, [string, string, number]>("INSERT OR IGNORE INTO buckets (name, region, created_at) VALUES (?, ?, ?)"),
       getBucket: db.query<{ name: string; region: string; created_at: number }, [string]>("SELECT name, region, created_at FROM buckets WHERE name = ?"),
-      listBuckets: db.query<{ name: string; region: string; created_at: number }, []>("SELECT name, region, created_at FROM buckets ORDER BY name"),
+      listBuckets: db.query<{ name: string; region: string; created_at: number }, [string, string, string | null, string | null, number]>(
+        "SELECT name, region, created_at FROM buckets WHERE name > ?1 AND name >= ?2 AND (?3 IS NULL OR name < ?3) AND (?4 IS NULL OR region = ?4) ORDER BY name LIMIT ?5"),
       deleteBucket: db.query<unknown, [string]>("DELETE FROM buckets WHERE name = ?"),
       deleteBucketUploads: db.query<unknown, [string]>("DELETE FROM uploads WHERE bucket = ?"),
       anyObject: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1"),
@@ -210,6 +230,11 @@ export class Metadata {
         `SELECT * FROM uploads WHERE bucket = ?1 AND key >= ?4 AND (key > ?3 OR (key = ?3 AND ?2 IS NOT NULL AND upload_id > ?2)) AND (?5 IS NULL OR key < ?5)
          ORDER BY key, upload_id LIMIT ?6`),
       getUpload: db.query<UploadRecord, [string]>("SELECT * FROM uploads WHERE upload_id = ?"),
+      insertCompleted: db.query<unknown, [string, string, string, string, string | null, string | null, string | null, number]>(
+        "INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag, checksum_algorithm, checksum_value, checksum_type, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      getCompleted: db.query<{ upload_id: string; bucket: string; key: string; etag: string; checksum_algorithm: ChecksumAlgorithm | null; checksum_value: string | null; checksum_type: ChecksumType | null }, [string]>(
+        "SELECT * FROM completed_uploads WHERE upload_id = ?"),
+      pruneCompleted: db.query<unknown, [number]>("DELETE FROM completed_uploads WHERE completed_at < ?"),
       deleteUpload: db.query<unknown, [string]>("DELETE FROM uploads WHERE upload_id = ?"),
       putUploadPart: db.query<unknown, [string, number, string, number, string, number, string | null]>(
         "INSERT OR REPLACE INTO upload_parts (upload_id, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?)"),
@@ -261,8 +286,11 @@ export class Metadata {
     return r ? { name: r.name, region: r.region, createdAt: r.created_at } : undefined;
   }
 
-  listBuckets(): BucketRow[] {
-    return this.stmt.listBuckets.all().map((r) => ({ name: r.name, region: r.region, createdAt: r.created_at }));
+  /** Buckets in name order after `after`, starting with `prefix`, in `region` when given; at most `limit`. */
+  listBuckets(options: { after?: string; prefix?: string; region?: string; limit?: number } = {}): BucketRow[] {
+    const prefix = options.prefix ?? "";
+    return this.stmt.listBuckets.all(options.after ?? "", prefix, prefixUpperBound(prefix) ?? null, options.region ?? null, options.limit ?? -1)
+      .map((r) => ({ name: r.name, region: r.region, createdAt: r.created_at }));
   }
 
   isBucketEmpty(name: string): boolean {
@@ -345,7 +373,15 @@ export class Metadata {
       precondition?.(this.getObject(o.bucket, o.key));
       this.writeObject(o, parts);
       this.stmt.deleteUpload.run(uploadId);
+      this.stmt.pruneCompleted.run(o.lastModified - COMPLETED_UPLOAD_TTL_MS);
+      this.stmt.insertCompleted.run(uploadId, o.bucket, o.key, o.etag, o.checksumAlgorithm, o.checksumValue, o.checksumType, o.lastModified);
     });
+  }
+
+  /** The answer of an upload completed within the last week. */
+  getCompletedUpload(uploadId: string): CompletedUpload | undefined {
+    const r = this.stmt.getCompleted.get(uploadId);
+    return r ? { uploadId: r.upload_id, bucket: r.bucket, key: r.key, etag: r.etag, checksumAlgorithm: r.checksum_algorithm, checksumValue: r.checksum_value, checksumType: r.checksum_type } : undefined;
   }
 
   /** Uploads in progress of a bucket in (key, upload id) order, after a cursor; uploadId null means after every upload of that key. */
@@ -435,8 +471,30 @@ export class Metadata {
     return { bucketExists: object !== undefined || this.stmt.getBucket.get(bucket) !== null, object };
   }
 
-  deleteObject(bucket: string, key: string): void {
-    this.write(() => this.stmt.deleteObject.run(bucket, key));
+  /**
+   * Deletes an object unless `allow` (which sees it as it is inside the transaction) returns false
+   * or throws. Returns whether a row went.
+   */
+  deleteObject(bucket: string, key: string, allow?: (current: ObjectRow | undefined) => boolean): boolean {
+    return this.write(() => {
+      if (allow && !allow(this.getObject(bucket, key))) return false;
+      return this.stmt.deleteObject.run(bucket, key).changes > 0;
+    });
+  }
+
+  /**
+   * Moves an object (its row and parts) to another key of its bucket in one transaction. `check` sees
+   * the source and the destination as they are now and may throw, which leaves both as they were.
+   */
+  renameObject(bucket: string, from: string, to: string, check: (source: ObjectRow | undefined, destination: ObjectRow | undefined) => void): ObjectRow {
+    return this.write(() => {
+      const source = this.getObject(bucket, from);
+      check(source, this.getObject(bucket, to));
+      const moved = { ...source!, key: to };
+      this.writeObject(moved, this.getObjectParts(bucket, from));
+      this.stmt.deleteObject.run(bucket, from);
+      return moved;
+    });
   }
 
   /** A bucket subresource's configuration (e.g. "cors"), as stored by setBucketConfig. */
@@ -451,9 +509,13 @@ export class Metadata {
     else this.stmt.putBucketConfig.run(bucket, name, JSON.stringify(value));
   }
 
-  /** DeleteObjects: every key in one transaction. */
-  deleteObjects(bucket: string, keys: readonly string[]): void {
-    this.write(() => { for (const key of keys) this.stmt.deleteObject.run(bucket, key); });
+  /** DeleteObjects: every key in one transaction; `allow` as for deleteObject, key by key. */
+  deleteObjects(bucket: string, keys: readonly string[], allow?: (key: string, current: ObjectRow | undefined) => boolean): void {
+    this.write(() => {
+      for (const key of keys) {
+        if (!allow || allow(key, this.getObject(bucket, key))) this.stmt.deleteObject.run(bucket, key);
+      }
+    });
   }
 
   /**
