@@ -224,3 +224,18 @@ function signedFields(policy: object | string, extra: Record<string, string>): R
     policy: encoded, "x-amz-signature": createHmac("sha256", key).update(encoded).digest("hex"),
   };
 }
+
+describe("form fields for features s3lite does not have", () => {
+  test("acl private and a STANDARD_IA storage class are taken; acl public-read and a tag set are 501 and store nothing", async () => {
+    const allowed = await presignedPost({ Key: "forms/classy", Fields: { acl: "private", "x-amz-storage-class": "STANDARD_IA" } });
+    expect((await postForm(allowed.url, allowed.fields, { name: "a.txt", body: "a" })).status).toBe(204);
+    expect((await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "forms/classy" }))).StorageClass).toBe("STANDARD_IA");
+    for (const [key, extra] of [["forms/public", { acl: "public-read" }], ["forms/tagged", { tagging: "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>" }]] as const) {
+      const { url, fields } = await presignedPost({ Key: key, Fields: extra });
+      const res = await postForm(url, fields, { name: "a.txt", body: "a" });
+      expect(res.status).toBe(501);
+      expect(await errorCode(res)).toBe("NotImplemented");
+      expect(await exists(key)).toBe(false);
+    }
+  });
+});

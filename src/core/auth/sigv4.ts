@@ -100,10 +100,16 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
   return pairs.map(([n, v]) => `${n}=${v}`).join("&");
 }
 
+/**
+ * Trims ASCII whitespace only. Header values are byte strings, in which 0xA0 (a space to
+ * String.prototype.trim and to `\s`) is as likely the second byte of a UTF-8 "à".
+ */
+export const trimAscii = (value: string): string => value.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, "");
+
 /** `name:value\n` per signed header: values trimmed, inner runs of spaces folded, repeats joined by ",". */
 export function canonicalHeaders(signedHeaders: readonly string[], valuesOf: (name: string) => readonly string[]): string {
   return signedHeaders
-    .map((name) => `${name}:${valuesOf(name).map((v) => v.trim().replace(/\s+/g, " ")).join(",")}\n`)
+    .map((name) => `${name}:${valuesOf(name).map((v) => trimAscii(v).replace(/[\t\n\v\f\r ]+/g, " ")).join(",")}\n`)
     .join("");
 }
 
@@ -122,8 +128,22 @@ export function canonicalRequest(p: CanonicalRequestParts): string {
 
 export const credentialScope = (date: string, region: string, service: string): string => `${date}/${region}/${service}/aws4_request`;
 
-export function stringToSign(canonicalRequestText: string, amzDate: string, scope: string): string {
-  return [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequestText)].join("\n");
+const ONLY_ASCII = /^[\x00-\x7f]*$/;
+const ONLY_LATIN1 = /^[\x00-\xff]*$/;
+
+/**
+ * A canonical request as the bytes its client signed. Bun presents header bytes as Latin-1 (one char
+ * per byte received) and the rest of a canonical request is ASCII, so Latin-1 gives back the bytes
+ * sent: botocore's UTF-8 stays UTF-8 instead of being encoded twice, a Latin-1 client's 0xE9 stays 0xE9.
+ */
+export function wireBytes(canonicalRequestText: string): string | Uint8Array {
+  if (ONLY_ASCII.test(canonicalRequestText) || !ONLY_LATIN1.test(canonicalRequestText)) return canonicalRequestText;
+  return Buffer.from(canonicalRequestText, "latin1");
+}
+
+/** `canonicalRequest` is hashed as given: a string as UTF-8, bytes as they are. */
+export function stringToSign(canonicalRequest: string | Uint8Array, amzDate: string, scope: string): string {
+  return [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
 }
 
 export function signingKey(secretKey: string, date: string, region: string, service: string): Uint8Array {

@@ -1,22 +1,25 @@
-// verifyRequest(): decides who sent a request and whether its SigV4 signature holds, header or presigned.
-// It checks the signature over the request head only; the payload is checked as it streams (see ops/_payload.ts).
+// verifyRequest(): decides who sent a request and whether its signature holds: SigV4 or SigV2, header or
+// presigned. It checks the signature over the request head only; the payload is checked as it streams
+// (see ops/_payload.ts).
 import { S3Error } from "../errors.ts";
 import type { ParsedRequest } from "../request.ts";
 import {
   ALGORITHM, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
   canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, credentialScope, parseAuthorization,
-  parseCredential, signature, signaturesEqual, signingKey, stringToSign,
+  parseCredential, signature, signaturesEqual, signingKey, stringToSign, wireBytes,
 } from "./sigv4.ts";
-import { signV2, stringToSignV2 } from "./sigv2.ts";
+import { MAX_CLOCK_SKEW_MS, checkClockSkew } from "./_clock.ts";
+import { signV2 } from "./sigv2.ts";
+import { verifyHeaderV2, verifyPresignedV2 } from "./verify-v2.ts";
 
-export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+export { MAX_CLOCK_SKEW_MS };
 const MAX_PRESIGN_EXPIRES_S = 604_800;
 const PRESIGN_PARAMETERS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Expires"];
 const PAYLOAD_MODES = new Set([UNSIGNED_PAYLOAD, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER]);
 
 export interface AuthResult {
   accessKeyId: string;
-  /** The x-amz-content-sha256 value (a hex digest or a mode), or UNSIGNED-PAYLOAD for presigned URLs. */
+  /** The x-amz-content-sha256 value (a hex digest or a mode), or UNSIGNED-PAYLOAD for presigned URLs and SigV2. */
   payloadHash: string;
   /** Seed for aws-chunked chunk signatures. */
   signature: string;
@@ -49,25 +52,24 @@ export function parseAmzDate(value: string): number {
 }
 
 /**
- * Verifies a request's SigV4 signature (Authorization header or X-Amz-* query) and returns what the
+ * Verifies a request's signature (SigV4 or SigV2; Authorization header or query) and returns what the
  * body checks need. Throws the S3 error AWS gives for each failure.
  */
 export function verifyRequest(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult {
   const authorization = req.headers.get("authorization");
   const isPresigned = req.query.has("X-Amz-Signature") || req.query.has("X-Amz-Credential");
-  if (authorization && isPresigned) {
+  const isPresignedV2 = req.query.has("AWSAccessKeyId") || req.query.has("Signature");
+  if (authorization && (isPresigned || isPresignedV2)) {
     throw new S3Error("InvalidArgument", { message: "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified" });
   }
+  if (authorization === "AWS" || authorization?.startsWith("AWS ")) return verifyHeaderV2(req, authorization, credentials, nowMs);
   if (authorization) return verifyHeaderAuth(req, authorization, credentials, nowMs);
   if (isPresigned) return verifyPresigned(req, credentials, nowMs);
-  if (req.query.has("AWSAccessKeyId") || req.query.has("Signature")) return verifyPresignedV2(req, credentials, nowMs);
+  if (isPresignedV2) return verifyPresignedV2(req, credentials, nowMs);
   throw new S3Error("AccessDenied", { message: "Anonymous access is not allowed." });
 }
 
 function verifyHeaderAuth(req: ParsedRequest, authorization: string, credentials: CredentialStore, nowMs: number): AuthResult {
-  if (authorization.startsWith("AWS ")) {
-    throw new S3Error("InvalidRequest", { message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256." });
-  }
   const parsed = parseAuthorization(authorization);
   if (!parsed) throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.` });
   const payloadHash = req.headers.get("x-amz-content-sha256");
@@ -81,9 +83,7 @@ function verifyHeaderAuth(req: ParsedRequest, authorization: string, credentials
   if (parsed.date !== amzDate!.slice(0, 8)) {
     throw new S3Error("AuthorizationHeaderMalformed", { message: `The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date: "${parsed.date}".` });
   }
-  if (Math.abs(nowMs - requestMs) > MAX_CLOCK_SKEW_MS) {
-    throw new S3Error("RequestTimeTooSkewed", { RequestTime: amzDate!, ServerTime: new Date(nowMs).toISOString(), MaxAllowedSkewMilliseconds: MAX_CLOCK_SKEW_MS });
-  }
+  checkClockSkew(amzDate!, requestMs, nowMs);
   return checkSignature(req, { ...parsed, amzDate: amzDate!, payloadHash, presigned: false }, credentials);
 }
 
@@ -121,38 +121,6 @@ function verifyPresigned(req: ParsedRequest, credentials: CredentialStore, nowMs
   }, credentials);
 }
 
-function verifyPresignedV2(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult {
-  const q = req.query;
-  const accessKeyId = q.get("AWSAccessKeyId"), provided = q.get("Signature"), expires = q.get("Expires");
-  if (!accessKeyId || !provided || !expires) {
-    throw new S3Error("AccessDenied", { message: "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters" });
-  }
-  if (!/^\d+$/.test(expires)) throw new S3Error("AccessDenied", { message: "Invalid date (should be seconds since epoch): " + expires });
-  if (nowMs > Number(expires) * 1000) {
-    throw new S3Error("AccessDenied", { message: "Request has expired", Expires: new Date(Number(expires) * 1000).toISOString(), ServerTime: new Date(nowMs).toISOString() });
-  }
-  const secret = credentials.get(accessKeyId);
-  if (secret === undefined) throw new S3Error("InvalidAccessKeyId", { AWSAccessKeyId: accessKeyId });
-  // Presigners move x-amz-*, Content-Type and Content-MD5 into the query; headers win where both exist.
-  const amzHeaders: [string, string][] = [];
-  for (const [name, value] of req.headers) if (name.startsWith("x-amz-")) amzHeaders.push([name, value]);
-  for (const [name, value] of q) if (name.toLowerCase().startsWith("x-amz-") && !req.headers.has(name)) amzHeaders.push([name.toLowerCase(), value]);
-  const toSign = stringToSignV2({
-    method: req.method,
-    resourcePath: req.hostStyle ? `/${req.bucket}${req.rawPath}` : req.rawPath,
-    rawQuery: req.rawQuery,
-    header: (name) => req.headers.get(name) ?? q.get(name) ?? undefined,
-    amzHeaders,
-    expires,
-  });
-  if (!signaturesEqual(signV2(secret, toSign), provided)) {
-    throw new S3Error("SignatureDoesNotMatch", { AWSAccessKeyId: accessKeyId, StringToSign: toSign, SignatureProvided: provided });
-  }
-  // No payload hash and no chunk signatures in V2: the body is taken as sent, checked only against
-  // any Content-MD5 or x-amz-checksum-* the request carries.
-  return { accessKeyId, payloadHash: UNSIGNED_PAYLOAD, signature: provided, signingKey: new Uint8Array(), amzDate: "", scope: "" };
-}
-
 interface SignedParts {
   accessKeyId: string; date: string; region: string; service: string;
   signedHeaders: string[]; signature: string; amzDate: string; payloadHash: string; presigned: boolean;
@@ -185,12 +153,12 @@ function checkSignature(req: ParsedRequest, p: SignedParts, credentials: Credent
   const scope = credentialScope(p.date, p.region, p.service);
   const key = cachedSigningKey(secret, p.date, p.region, p.service);
   let canonical = canonicalRequest({ ...rest, canonicalUri: canonicalUri(req.rawPath) });
-  let toSign = stringToSign(canonical, p.amzDate, scope);
+  let toSign = stringToSign(wireBytes(canonical), p.amzDate, scope);
   let expected = signature(key, toSign);
   if (!signaturesEqual(expected, p.signature) && /%2F/i.test(req.rawPath)) {
     // A client that writes a key's "/" as %2F signs the path as it sent it; the key is the same either way.
     const asSent = canonicalRequest({ ...rest, canonicalUri: req.rawPath });
-    const asSentToSign = stringToSign(asSent, p.amzDate, scope);
+    const asSentToSign = stringToSign(wireBytes(asSent), p.amzDate, scope);
     const asSentExpected = signature(key, asSentToSign);
     if (signaturesEqual(asSentExpected, p.signature)) [canonical, toSign, expected] = [asSent, asSentToSign, asSentExpected];
   }

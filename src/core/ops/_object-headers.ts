@@ -1,6 +1,7 @@
 // What PutObject and CreateMultipartUpload both take from request headers: key limits, content
 // headers and user metadata, with S3's size limits.
 import { S3Error } from "../errors.ts";
+import { metadataFromWire } from "./_metadata-values.ts";
 
 export const MAX_KEY_BYTES = 1024;
 const MAX_METADATA_BYTES = 2048;
@@ -40,8 +41,10 @@ export function readUserMetadata(headers: Headers): Record<string, string> {
   for (const [name, value] of headers) {
     if (!name.startsWith(META_PREFIX)) continue;
     const short = name.slice(META_PREFIX.length);
-    metadata[short] = value;
-    size += Buffer.byteLength(short) + Buffer.byteLength(value);
+    const text = metadataFromWire(value);
+    metadata[short] = text;
+    // AWS counts the UTF-8 bytes of names and values.
+    size += Buffer.byteLength(short) + Buffer.byteLength(text);
   }
   if (size > MAX_METADATA_BYTES) throw new S3Error("MetadataTooLarge", { Size: size, MaxSizeAllowed: MAX_METADATA_BYTES });
   return metadata;

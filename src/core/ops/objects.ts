@@ -9,6 +9,7 @@ import { readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
 import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { MAX_PART_NUMBER } from "./_limits.ts";
+import { metadataToWire } from "./_metadata-values.ts";
 import { readObjectBody } from "./_payload.ts";
 import { checkDeleteRequirement, deleteRequirement, writeConditions, type WriteCondition } from "./_write-conditions.ts";
 
@@ -165,7 +166,7 @@ function objectHeaders(object: ObjectRow): Record<string, string> {
     "accept-ranges": "bytes",
   };
   for (const name in object.headers) headers[name] = object.headers[name]!;
-  for (const name in object.metadata) headers[META_PREFIX + name] = object.metadata[name]!;
+  for (const name in object.metadata) headers[META_PREFIX + name] = metadataToWire(object.metadata[name]!);
   return headers;
 }
 
