@@ -2,18 +2,15 @@
 // merged into one blob when it comes first), and a completion retried after it succeeded answers the same.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { MiB, errorOf, random, sameBytes } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import type { TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("complete");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("complete")));
 afterAll(() => s.stop());
 
 async function uploadParts(key: string, parts: Uint8Array[]) {

@@ -1,18 +1,15 @@
 // DeleteObject with If-Match, x-amz-if-match-last-modified-time and x-amz-if-match-size, and
 // DeleteObjects with per-entry ETag, LastModifiedTime and Size: a failed condition leaves the object.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { errorOf } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import type { TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 import { run } from "../helpers/spawn.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("cdel");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("cdel")));
 afterAll(() => s.stop());
 
 const put = async (key: string, body = "content") => {

@@ -5,17 +5,14 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectsCommand,
   GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 import { errorOf, MiB, random, sameBytes } from "../helpers/data.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("copy");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("copy")));
 afterAll(() => s.stop());
 
 /** Every blob file in the store: a copy must not add one. */

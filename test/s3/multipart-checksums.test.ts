@@ -1,19 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
+  CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
   GetObjectCommand, HeadObjectCommand, ListPartsCommand, UploadPartCommand, type ChecksumAlgorithm, type CompletedPart,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { MiB, errorOf, random, sameBytes } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import type { TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("mpsum");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("mpsum")));
 afterAll(() => s.stop());
 
 // Expected values computed here from the bytes with Bun's CRC32, independently of the server's code.

@@ -5,15 +5,12 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { MiB, errorOf, random, sameBytes } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("mpops");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("mpops")));
 afterAll(() => s.stop());
 
 const bytesOf = async (key: string, extra: { PartNumber?: number; Range?: string } = {}) => {

@@ -1,18 +1,15 @@
 // Operations of the current S3 model that older route tables sent to other handlers: each resolves to
 // its own name, the unimplemented ones answer 501 naming it and change nothing, and RenameObject works.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, RenameObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, RenameObjectCommand } from "@aws-sdk/client-s3";
 import { errorOf, md5Hex, random } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import type { TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 import { run } from "../helpers/spawn.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("newops");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("newops")));
 afterAll(() => s.stop());
 
 const bodyOf = async (key: string) => (await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();

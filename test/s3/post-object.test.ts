@@ -3,16 +3,13 @@ import { createHmac } from "node:crypto";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { createPresignedPost, type PresignedPostOptions } from "@aws-sdk/s3-presigned-post";
 import { random } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 import { TEST_CREDENTIALS } from "../setup.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("post");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("post")));
 afterAll(() => s.stop());
 
 /** The fields a browser form would carry, as the SDK's createPresignedPost makes them. */

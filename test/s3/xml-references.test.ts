@@ -2,19 +2,16 @@
 // decimal or hex character references (Go's encoding/xml writes each quote of an ETag as &#34;).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand,
+  CreateMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { MiB, errorOf, random } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import type { TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("xmlref");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("xmlref")));
 afterAll(() => s.stop());
 
 type Writer = (text: string) => string;

@@ -3,19 +3,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateMultipartUploadCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { errorOf } from "../helpers/data.ts";
 import { sendRaw } from "../helpers/raw-http.ts";
 import { fetchSigned, presign } from "../helpers/signed-fetch.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import type { TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 
 let s: TestServer;
 let bucket: string;
-beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("limits");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-});
+beforeAll(async () => ({ s, bucket } = await startWithBucket("limits")));
 afterAll(() => s.stop());
 
 const codeOf = (text: string) => /<Code>([^<]+)<\/Code>/.exec(text)?.[1];

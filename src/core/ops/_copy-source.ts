@@ -3,6 +3,7 @@ import { percentDecode } from "../auth/sigv4.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
+import { etagMatches, wholeSeconds } from "./_etags.ts";
 
 export interface CopySource {
   bucket: string;
@@ -38,9 +39,6 @@ export function requireCopySource(ctx: OpContext): ObjectRow {
   return object;
 }
 
-const etagMatches = (condition: string, etag: string): boolean =>
-  condition.split(",").some((c) => { const t = c.trim(); return t === "*" || t === etag || `"${t}"` === etag; });
-const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
  * S3's rules: if-match outranks if-unmodified-since, and if-none-match outranks if-modified-since;
@@ -54,14 +52,14 @@ export function checkCopyConditions(h: Headers, source: ObjectRow, prefix = "x-a
   const unmodifiedSince = Date.parse(header("if-unmodified-since") ?? "");
   if (ifMatch !== null) {
     if (!etagMatches(ifMatch, source.etag)) fail("If-Match");
-  } else if (!Number.isNaN(unmodifiedSince) && seconds(source.lastModified) > seconds(unmodifiedSince)) {
+  } else if (!Number.isNaN(unmodifiedSince) && wholeSeconds(source.lastModified) > wholeSeconds(unmodifiedSince)) {
     fail("If-Unmodified-Since");
   }
   const ifNoneMatch = header("if-none-match");
   const modifiedSince = Date.parse(header("if-modified-since") ?? "");
   if (ifNoneMatch !== null) {
     if (etagMatches(ifNoneMatch, source.etag)) fail("If-None-Match");
-  } else if (!Number.isNaN(modifiedSince) && seconds(source.lastModified) <= seconds(modifiedSince)) {
+  } else if (!Number.isNaN(modifiedSince) && wholeSeconds(source.lastModified) <= wholeSeconds(modifiedSince)) {
     fail("If-Modified-Since");
   }
 }

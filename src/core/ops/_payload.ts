@@ -75,6 +75,34 @@ function contentMd5(headers: Headers): string | undefined {
   return bytes.toString("hex");
 }
 
+/** A body's digests, computed on demand. */
+interface Digests {
+  sha256(): string;
+  md5(): string;
+  checksum(algorithm: ChecksumAlgorithm): string;
+}
+
+/**
+ * Checks every digest the client declared against the body's, in S3's order: x-amz-content-sha256,
+ * Content-MD5, then the flexible checksum (header or trailer). Returns that checksum as computed.
+ */
+function checkDigests(ctx: OpContext, md5: string | undefined, declared: DeclaredChecksum | undefined, decoder: AwsChunkedDecoder | undefined, digests: Digests): ObjectBody["checksum"] {
+  const payloadHash = ctx.auth.payloadHash;
+  if (isHexDigest(payloadHash)) {
+    const sha256 = digests.sha256();
+    if (sha256 !== payloadHash) throw new S3Error("XAmzContentSHA256Mismatch", { ClientComputedContentSHA256: payloadHash, S3ComputedContentSHA256: sha256 });
+  }
+  if (md5 !== undefined && md5 !== digests.md5()) throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
+  if (!declared) return undefined;
+  const claimed = declared.inTrailer ? decoder?.trailers.get(checksumHeader(declared.algorithm)) : declared.value;
+  if (declared.inTrailer && claimed === undefined) {
+    throw new S3Error("InvalidRequest", { message: `The x-amz-trailer header names ${checksumHeader(declared.algorithm)}, but the body has no such trailer.` });
+  }
+  const computed = digests.checksum(declared.algorithm);
+  if (claimed !== undefined && claimed !== computed) throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
+  return { algorithm: declared.algorithm, value: computed };
+}
+
 export interface ObjectBody extends StagedBlob {
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
 }
@@ -103,24 +131,8 @@ export async function readObjectBody(ctx: OpContext, options: ReadBodyOptions = 
         throw new S3Error("IncompleteBody", { message: `The aws-chunked body holds ${decoder.decodedLength} bytes; x-amz-decoded-content-length says ${expected}.` });
       }
     }
-    if (isHexDigest(ctx.auth.payloadHash) && staged.sha256 !== ctx.auth.payloadHash) {
-      throw new S3Error("XAmzContentSHA256Mismatch", { ClientComputedContentSHA256: ctx.auth.payloadHash, S3ComputedContentSHA256: staged.sha256 });
-    }
-    if (md5 !== undefined && md5 !== staged.md5) throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
-    let checksum: ObjectBody["checksum"];
-    if (declared) {
-      const computed = staged.checksums[declared.algorithm]!;
-      const claimed = declared.inTrailer ? decoder?.trailers.get(checksumHeader(declared.algorithm)) : declared.value;
-      if (declared.inTrailer && claimed === undefined) {
-        throw new S3Error("InvalidRequest", { message: `The x-amz-trailer header names ${checksumHeader(declared.algorithm)}, but the body has no such trailer.` });
-      }
-      if (claimed !== undefined && claimed !== computed) {
-        throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
-      }
-      checksum = { algorithm: declared.algorithm, value: computed };
-    } else if (options.checksum) {
-      checksum = { algorithm: options.checksum, value: staged.checksums[options.checksum]! };
-    }
+    let checksum = checkDigests(ctx, md5, declared, decoder, { sha256: () => staged.sha256, md5: () => staged.md5, checksum: (a) => staged.checksums[a]! });
+    if (!checksum && options.checksum) checksum = { algorithm: options.checksum, value: staged.checksums[options.checksum]! };
     return { ...staged, checksum };
   } catch (error) {
     await staged.discard();
@@ -162,18 +174,10 @@ export async function readSmallBody(ctx: OpContext, limit: number, options: Smal
     throw error;
   }
   const body = Buffer.concat(parts);
-  if (isHexDigest(ctx.auth.payloadHash)) {
-    const sha256 = new Bun.CryptoHasher("sha256").update(body).digest("hex");
-    if (sha256 !== ctx.auth.payloadHash) throw new S3Error("XAmzContentSHA256Mismatch", { ClientComputedContentSHA256: ctx.auth.payloadHash, S3ComputedContentSHA256: sha256 });
-  }
-  if (md5 !== undefined && md5 !== new Bun.CryptoHasher("md5").update(body).digest("hex")) {
-    throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
-  }
-  const claimed = declared?.inTrailer ? decoder?.trailers.get(checksumHeader(declared.algorithm)) : declared?.value;
-  if (declared && claimed !== undefined) {
-    const checksum = createChecksum(declared.algorithm);
-    checksum.update(body);
-    if (checksum.digest() !== claimed) throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
-  }
+  checkDigests(ctx, md5, declared, decoder, {
+    sha256: () => new Bun.CryptoHasher("sha256").update(body).digest("hex"),
+    md5: () => new Bun.CryptoHasher("md5").update(body).digest("hex"),
+    checksum: (algorithm) => { const c = createChecksum(algorithm); c.update(body); return c.digest(); },
+  });
   return body;
 }

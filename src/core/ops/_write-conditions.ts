@@ -3,10 +3,10 @@
 // the transaction that writes the row, so two racing writers cannot both pass it.
 import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
+import { normalizeETag, wholeSeconds } from "./_etags.ts";
 
 export type WriteCondition = (current: ObjectRow | undefined) => void;
 
-const normalizeETag = (etag: string) => etag.trim().replace(/^"|"$/g, "").toLowerCase();
 
 /** The request's write condition, or undefined when it has none. */
 export function writeConditions(headers: Headers, key: string): WriteCondition | undefined {
@@ -41,7 +41,7 @@ export function checkDeleteRequirement(required: DeleteRequirement, current: Obj
     if (required.etag.trim() !== "*" && normalizeETag(required.etag) !== normalizeETag(current.etag)) throw new S3Error("PreconditionFailed", { Condition: "If-Match" });
   }
   if (!current) return;
-  if (required.lastModified !== undefined && Math.floor(required.lastModified / 1000) !== Math.floor(current.lastModified / 1000)) {
+  if (required.lastModified !== undefined && wholeSeconds(required.lastModified) !== wholeSeconds(current.lastModified)) {
     throw new S3Error("PreconditionFailed", { Condition: "x-amz-if-match-last-modified-time" });
   }
   if (required.size !== undefined && required.size !== current.size) throw new S3Error("PreconditionFailed", { Condition: "x-amz-if-match-size" });

@@ -11,6 +11,7 @@ import { readPartsStream } from "../store/read-parts.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { parseCopySourceRange, requireCopySource } from "./_copy-source.ts";
+import { normalizeETag } from "./_etags.ts";
 import { MAX_PART_NUMBER, MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { declaredChecksum, readObjectBody, readSmallBody } from "./_payload.ts";
@@ -162,7 +163,6 @@ function parseCompletedParts(text: string): CompletedPart[] {
   });
 }
 
-const normalizeETag = (etag: string) => etag.trim().replace(/^"|"$/g, "").toLowerCase();
 
 /** Matches the requested parts against the stored ones, in S3's order of checks. */
 function matchParts(upload: UploadRow, requested: readonly CompletedPart[], stored: ReadonlyMap<number, PartRow>): PartRow[] {

@@ -9,6 +9,7 @@ import { readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
 import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { MAX_PART_NUMBER } from "./_limits.ts";
+import { etagMatches, wholeSeconds } from "./_etags.ts";
 import { metadataToWire } from "./_metadata-values.ts";
 import { readObjectBody } from "./_payload.ts";
 import { checkDeleteRequirement, deleteRequirement, writeConditions, type WriteCondition } from "./_write-conditions.ts";
@@ -170,12 +171,6 @@ function objectHeaders(object: ObjectRow): Record<string, string> {
   return headers;
 }
 
-const etagMatches = (condition: string, etag: string): boolean =>
-  condition.split(",").some((c) => { const t = c.trim(); return t === "*" || t === etag || `"${t}"` === etag; });
-
-/** Whole seconds, as HTTP dates carry them. */
-const seconds = (ms: number) => Math.floor(ms / 1000);
-
 /**
  * GetObject/HeadObject conditions with S3's precedence: If-Match outranks If-Unmodified-Since (412),
  * If-None-Match outranks If-Modified-Since (304). Returns true for 304 Not Modified.
@@ -183,13 +178,13 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 function checkPreconditions(h: Headers, object: ObjectRow): boolean {
   const ifMatch = h.get("if-match");
   const ifUnmodifiedSince = ifMatch === null ? httpDate(h.get("if-unmodified-since")) : NaN;
-  if (ifMatch !== null ? !etagMatches(ifMatch, object.etag) : seconds(object.lastModified) > seconds(ifUnmodifiedSince)) {
+  if (ifMatch !== null ? !etagMatches(ifMatch, object.etag) : wholeSeconds(object.lastModified) > wholeSeconds(ifUnmodifiedSince)) {
     throw new S3Error("PreconditionFailed", { Condition: ifMatch !== null ? "If-Match" : "If-Unmodified-Since" });
   }
   const ifNoneMatch = h.get("if-none-match");
   if (ifNoneMatch !== null) return etagMatches(ifNoneMatch, object.etag);
   const ifModifiedSince = httpDate(h.get("if-modified-since"));
-  return !Number.isNaN(ifModifiedSince) && seconds(object.lastModified) <= seconds(ifModifiedSince);
+  return !Number.isNaN(ifModifiedSince) && wholeSeconds(object.lastModified) <= wholeSeconds(ifModifiedSince);
 }
 
 /** An HTTP date header as epoch ms; NaN when absent or unreadable (the condition is then ignored). */
