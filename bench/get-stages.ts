@@ -10,7 +10,7 @@ import { resolveConfig } from "../src/core/config.ts";
 import { setLogLevel } from "../src/core/log.ts";
 import { handlers } from "../src/core/ops/index.ts";
 import { parseRequest } from "../src/core/request.ts";
-import { resolveOperation } from "../src/core/router.ts";
+import { resolveOperation, resolveParams } from "../src/core/router.ts";
 import { PartMerger } from "../src/core/store/merge-parts.ts";
 import { openStore } from "../src/core/store/open.ts";
 import { CREDENTIALS, BUCKET, expectOk, median, presigned, record, flags, work } from "./common.ts";
@@ -45,12 +45,13 @@ export async function getStages(): Promise<void> {
       if (stage === "file") return new Response(Bun.file(blobPath));
       if (stage === "request") return req.url && req.headers.get("host") ? new Response(Bun.file(blobPath)) : new Response(null, { status: 400 });
       const parsed = parseRequest(req, config.domains);
-      const op = resolveOperation(parsed);
+      const route = resolveOperation(parsed);
+      const params = resolveParams(route, parsed);
       if (stage === "parse") return new Response(Bun.file(blobPath));
       const auth = verifyRequest(parsed, credentials, Date.now());
       if (stage === "auth") return new Response(Bun.file(blobPath));
       if (stage === "lookup") return new Response(blobs.file(meta.findObject(parsed.bucket!, parsed.key!).object!.sha256));
-      return handlers[op]!({ req, parsed, auth, meta, blobs, merger, config, credentials, now: Date.now() });
+      return handlers[route.op]!({ req, parsed, params, auth, meta, blobs, merger, config, credentials, now: Date.now() });
     },
   });
   try {

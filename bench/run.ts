@@ -1,7 +1,7 @@
 // `bun run bench`: s3lite beside a raw-Bun file server (bench/baseline.ts) in the same run, both as
 // child processes, driven by presigned fetches from this process. Prints one table with ratios;
 // `--json FILE` also writes the figures; `--quick` shrinks every size for a smoke run; `--only
-// startup,small,stages,transfers,complete,listing` picks scenarios.
+// startup,small,memory,stages,transfers,complete,listing` picks scenarios.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
@@ -9,6 +9,7 @@ import { spawnListening, spawnServer } from "../test/helpers/server-process.ts";
 import { CREDENTIALS, BUCKET, SIZES, clients, flags, rows, s3Client, work } from "./common.ts";
 import { listing, seedListingBuckets } from "./listing.ts";
 import { getStages } from "./get-stages.ts";
+import { memoryVsDisk } from "./memory-store.ts";
 import { hasWrk, smallObjects } from "./small-objects.ts";
 import { startup } from "./startup.ts";
 import { completeManyParts, largeTransfers } from "./transfers.ts";
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
     if (wanted("small")) {
       if (hasWrk()) await smallObjects(s3, baseline);
       else console.log("(small-object load skipped: wrk is not installed; apt-get install wrk)");
+    }
+    if (wanted("memory")) {
+      if (hasWrk()) await memoryVsDisk(s3);
+      else console.log("(memory-store load skipped: wrk is not installed; apt-get install wrk)");
     }
     if (wanted("stages") && hasWrk()) await getStages();
     if (wanted("transfers")) await largeTransfers(s3, baseline);

@@ -2,6 +2,7 @@
 //
 //   import { startServer } from "s3lite";
 //   const s3 = await startServer();           // port 0, a temp folder removed by stop()
+//   const s3 = await startServer({ memory: true });  // or nothing on disk at all
 //   new S3Client({ endpoint: s3.url, region: s3.region, credentials: s3.credentials, forcePathStyle: true });
 //   await s3.reset();                          // between tests
 //   await s3.stop();
@@ -16,6 +17,10 @@ export interface StartOptions {
   host?: string;
   /** A data folder to keep; by default a temp folder is used and removed by stop(). */
   dataDir?: string;
+  /** Keep everything in the process and write no file or folder at all; dataDir and fsync do not apply. */
+  memory?: boolean;
+  /** With `memory`: bytes of object bodies it may hold, as a number or a size such as "64MiB"; "512MiB" by default. */
+  memoryLimit?: number | string;
   /** The key pair (or pairs) to accept; defaults to s3lite / s3lite-secret. */
   credentials?: Credential | Credential[];
   region?: string;
@@ -33,7 +38,7 @@ export interface StartOptions {
   fsync?: boolean;
   /** Serve the built-in credentials on a non-loopback host anyway. */
   allowDefaultCredentials?: boolean;
-  /** Fault injection: called before each disk step; throw to make it fail (see store/faults.ts). */
+  /** Fault injection: called before each disk step (and each metadata commit); throw to make it fail (see store/faults.ts). */
   faults?: FaultHook;
 }
 
@@ -49,7 +54,9 @@ export async function startServer(options: StartOptions = {}): Promise<S3liteSer
     credentials: credentials ? credentials.map((c) => `${c.accessKeyId}:${c.secretAccessKey}`).join(",") : undefined,
     region: options.region,
     bucket: options.buckets,
-    ephemeral: options.dataDir === undefined,
+    ephemeral: !options.memory && options.dataDir === undefined,
+    memory: options.memory,
+    "memory-limit": options.memoryLimit === undefined ? undefined : String(options.memoryLimit),
     domain: options.domains,
     cors: options.cors,
     fsync: options.fsync,

@@ -1,5 +1,9 @@
 // Argument groups shared by commands; each maps to a ConfigFlags field and an S3LITE_* variable.
+// Also how gc and fsck open the data folder they work on.
 import type { ArgsDef } from "citty";
+import { ConfigError, resolveMaintenanceConfig, type MaintenanceConfig, type MaintenanceFlags } from "../core/config.ts";
+import { consola } from "../core/log.ts";
+import { openStore, type Store } from "../core/store/open.ts";
 
 export const serverArgs = {
   host: { type: "string", description: "Address to bind (S3LITE_HOST)", valueHint: "127.0.0.1" },
@@ -13,6 +17,8 @@ export const serverArgs = {
   domain: { type: "string", description: "Base domain for virtual-hosted buckets (bucket.DOMAIN), beside localhost; repeatable (S3LITE_DOMAIN)", valueHint: "s3.test" },
   cors: { type: "boolean", description: "Without a bucket CORS configuration, allow every origin (the default); --no-cors refuses cross-origin requests instead (S3LITE_CORS=0)" },
   fsync: { type: "boolean", description: "Flush every write to the disk before answering: survives power loss, not only a crash; slower (S3LITE_FSYNC=1)" },
+  memory: { type: "boolean", description: "Keep everything in memory and write no file at all; gone when the server stops (S3LITE_MEMORY=1)" },
+  "memory-limit": { type: "string", description: "With --memory: the object bytes it may hold, e.g. 64MiB or 2GiB (S3LITE_MEMORY_LIMIT)", valueHint: "512MiB" },
   "allow-default-credentials": { type: "boolean", description: "Serve the built-in credentials on a non-loopback --host anyway (S3LITE_ALLOW_DEFAULT_CREDENTIALS=1)" },
   verbose: { type: "boolean", description: "Log canonical requests and other debug detail" },
   quiet: { type: "boolean", description: "Log nothing but errors" },
@@ -24,6 +30,26 @@ export const storeArgs = {
   data: { type: "string", description: "Data folder (S3LITE_DATA)", valueHint: "./s3lite-data" },
   json: { type: "boolean", description: "Print the report as JSON" },
 } as const satisfies ArgsDef;
+
+/**
+ * Resolves a maintenance command's flags and opens its data folder: a bad flag value exits with 2,
+ * a folder that is not a store with 1.
+ */
+export function openForMaintenance(flags: MaintenanceFlags): { config: MaintenanceConfig; store: Store & { dataDir: string } } {
+  let config: MaintenanceConfig;
+  try {
+    config = resolveMaintenanceConfig(flags, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) { consola.error(error.message); process.exit(2); }
+    throw error;
+  }
+  try {
+    return { config, store: openStore(config.dataDir, { mustExist: true }) };
+  } catch (error) {
+    consola.error((error as Error).message);
+    process.exit(1);
+  }
+}
 
 /** For commands that talk to an S3 endpoint: s3lite's or any other. */
 export const clientArgs = {

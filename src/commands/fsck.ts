@@ -1,11 +1,10 @@
 // s3lite fsck: verify every object against its blobs; with --repair, quarantine what is bad.
 import { defineCommand } from "citty";
-import { ConfigError, DEFAULT_DATA_DIR, parseDuration } from "../core/config.ts";
+import { DEFAULT_GRACE, DEFAULT_UPLOAD_AGE } from "../core/config.ts";
 import { consola } from "../core/log.ts";
 import { checkStore, type FsckReport } from "../core/store/fsck.ts";
-import { openStore } from "../core/store/open.ts";
 import { formatBytes, plural } from "./_format.ts";
-import { storeArgs } from "./_shared.ts";
+import { openForMaintenance, storeArgs } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -25,31 +24,17 @@ export default defineCommand({
   args: {
     ...storeArgs,
     repair: { type: "boolean", description: "Move bad blobs to quarantine/ and remove the objects that lost their data" },
-    grace: { type: "string", description: "Leftovers modified more recently than this are not counted", valueHint: "15m", default: "15m" },
-    "upload-age": { type: "string", description: "Uploads started longer ago than this count as stale", valueHint: "7d", default: "7d" },
+    grace: { type: "string", description: "Leftovers modified more recently than this are not counted", valueHint: DEFAULT_GRACE, default: DEFAULT_GRACE },
+    "upload-age": { type: "string", description: "Uploads started longer ago than this count as stale", valueHint: DEFAULT_UPLOAD_AGE, default: DEFAULT_UPLOAD_AGE },
   },
   async run({ args }) {
-    let graceMs: number, uploadMaxAgeMs: number;
-    try {
-      graceMs = parseDuration(args.grace);
-      uploadMaxAgeMs = parseDuration(args["upload-age"]);
-    } catch (error) {
-      if (error instanceof ConfigError) { consola.error(error.message); process.exit(2); }
-      throw error;
-    }
-    let store;
-    try {
-      store = openStore(args.data || process.env.S3LITE_DATA || DEFAULT_DATA_DIR, { mustExist: true });
-    } catch (error) {
-      consola.error((error as Error).message);
-      process.exit(1);
-    }
+    const { config, store } = openForMaintenance(args);
     const showProgress = process.stderr.isTTY && !args.json;
     const started = performance.now();
     let report: FsckReport;
     try {
-      report = await checkStore(store.meta, store.blobs, store.dataDir, {
-        repair: !!args.repair, graceMs, uploadMaxAgeMs, now: Date.now(),
+      report = await checkStore(store.meta, store.blobs, {
+        repair: !!args.repair, graceMs: config.graceMs, uploadMaxAgeMs: config.uploadMaxAgeMs, now: Date.now(),
         onProgress: showProgress ? progressLine(started) : undefined,
       });
     } finally {

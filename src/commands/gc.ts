@@ -1,11 +1,10 @@
 // s3lite gc: reclaim unreferenced blobs, abandoned multipart uploads and temp leftovers.
 import { defineCommand } from "citty";
-import { ConfigError, DEFAULT_DATA_DIR, parseDuration } from "../core/config.ts";
+import { DEFAULT_GRACE, DEFAULT_UPLOAD_AGE } from "../core/config.ts";
 import { consola } from "../core/log.ts";
 import { collectGarbage, type GcReport } from "../core/store/gc.ts";
-import { openStore } from "../core/store/open.ts";
 import { formatBytes, plural } from "./_format.ts";
-import { storeArgs } from "./_shared.ts";
+import { openForMaintenance, storeArgs } from "./_shared.ts";
 
 export default defineCommand({
   meta: {
@@ -24,28 +23,13 @@ export default defineCommand({
   args: {
     ...storeArgs,
     "dry-run": { type: "boolean", description: "Report what would be removed; remove nothing" },
-    grace: { type: "string", description: "Keep anything modified more recently than this", valueHint: "15m", default: "15m" },
-    "upload-age": { type: "string", description: "Abort multipart uploads started longer ago than this", valueHint: "7d", default: "7d" },
+    grace: { type: "string", description: "Keep anything modified more recently than this", valueHint: DEFAULT_GRACE, default: DEFAULT_GRACE },
+    "upload-age": { type: "string", description: "Abort multipart uploads started longer ago than this", valueHint: DEFAULT_UPLOAD_AGE, default: DEFAULT_UPLOAD_AGE },
   },
   async run({ args }) {
-    let graceMs: number, uploadMaxAgeMs: number;
+    const { config, store } = openForMaintenance(args);
     try {
-      graceMs = parseDuration(args.grace);
-      uploadMaxAgeMs = parseDuration(args["upload-age"]);
-    } catch (error) {
-      if (error instanceof ConfigError) { consola.error(error.message); process.exit(2); }
-      throw error;
-    }
-    const dataDir = args.data || process.env.S3LITE_DATA || DEFAULT_DATA_DIR;
-    let store;
-    try {
-      store = openStore(dataDir, { mustExist: true });
-    } catch (error) {
-      consola.error((error as Error).message);
-      process.exit(1);
-    }
-    try {
-      const report = await collectGarbage(store.meta, store.blobs, { dryRun: !!args["dry-run"], graceMs, uploadMaxAgeMs, now: Date.now() });
+      const report = await collectGarbage(store.meta, store.blobs, { dryRun: !!args["dry-run"], graceMs: config.graceMs, uploadMaxAgeMs: config.uploadMaxAgeMs, now: Date.now() });
       if (args.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report, args.grace);
     } finally {

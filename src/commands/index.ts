@@ -4,6 +4,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { defineCommand, renderUsage, runCommand } from "citty";
 import { consola } from "../core/log.ts";
+import { VERSION } from "../core/version.ts";
 import { checkArgs, closest, UsageError } from "./_strict-args.ts";
 
 const help = defineCommand({
@@ -16,7 +17,7 @@ const help = defineCommand({
 });
 
 export const main = defineCommand({
-  meta: { name: "s3lite", version: "0.1.0", description: "S3-compatible object storage for local development and tests" },
+  meta: { name: "s3lite", version: VERSION, description: "S3-compatible object storage for local development and tests" },
   subCommands: {
     serve: () => import("./serve.ts").then((m) => m.default),
     ls: () => import("./ls.ts").then((m) => m.default),

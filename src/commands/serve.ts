@@ -4,6 +4,7 @@ import { ConfigError, resolveConfig } from "../core/config.ts";
 import { consola, setLogFormat, setLogLevel } from "../core/log.ts";
 import { startServer } from "../core/server.ts";
 import { collectGarbageEvery } from "../core/store/streamed-bytes.ts";
+import { formatBytes } from "./_format.ts";
 import { serverArgs } from "./_shared.ts";
 
 export default defineCommand({
@@ -16,6 +17,7 @@ export default defineCommand({
       "  s3lite serve",
       "  s3lite serve --ephemeral --port 0 --bucket uploads --bucket reports",
       "  s3lite serve --data /tmp/s3 --credentials AKID:SECRET --log-format json",
+      "  s3lite serve --memory --memory-limit 2GiB --port 0",
     ].join("\n"),
   },
   args: serverArgs,
@@ -40,14 +42,27 @@ export default defineCommand({
         : `Could not start: ${(error as Error).message}`);
       process.exit(1);
     }
+    // In-flight requests finish; the database closes; an ephemeral folder (or the memory store) goes. A second signal
+    // means the user will not wait for a slow client: cut open connections and stop now. Set up before the
+    // banner: whoever reads it may signal at once.
+    let stopping = false;
+    const shutdown = async () => {
+      if (stopping) consola.warn("Stopping now; requests still in flight are cut off.");
+      const closeActive = stopping;
+      stopping = true;
+      await server.stop(closeActive);
+      process.exit(0);
+    };
+    process.on("SIGINT", shutdown);
+    process.on("SIGTERM", shutdown);
     const key = config.credentials[0]!;
     // Only the built-in development secret is ever printed.
     const secret = config.usesDefaultCredentials ? key.secretAccessKey : "<your secret>";
     if (args.json) {
-      console.log(JSON.stringify({ event: "listening", url: server.url, port: server.port, dataDir: server.dataDir, ephemeral: config.ephemeral, region: server.region, buckets: config.buckets, domains: config.domains, permissiveCors: config.permissiveCors, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
+      console.log(JSON.stringify({ event: "listening", url: server.url, port: server.port, dataDir: server.dataDir, ephemeral: config.ephemeral, memory: config.memory ? { limitBytes: config.memoryLimit } : undefined, region: server.region, buckets: config.buckets, domains: config.domains, permissiveCors: config.permissiveCors, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
     } else console.log([
       `s3lite listening on ${server.url}`,
-      `  data:   ${server.dataDir}${config.ephemeral ? " (temporary, removed on exit)" : ""}`,
+      `  data:   ${config.memory ? `in memory, up to ${formatBytes(config.memoryLimit)} of objects (nothing written to disk; gone on exit)` : `${server.dataDir}${config.ephemeral ? " (temporary, removed on exit)" : ""}`}`,
       `  region: ${config.region}`,
       ...(config.buckets.length ? [`  buckets: ${config.buckets.join(", ")}`] : []),
       `  virtual-hosted: ${config.domains.map((d) => `http://<bucket>.${d}:${server.port}`).join(", ")}; path style works too`,
@@ -59,18 +74,6 @@ export default defineCommand({
       "  export AWS_REGION=" + config.region,
       "",
     ].join("\n"));
-    // In-flight requests finish; the database closes; an ephemeral folder goes. A second signal
-    // means the user will not wait for a slow client: cut open connections and stop now.
-    let stopping = false;
-    const shutdown = async () => {
-      if (stopping) consola.warn("Stopping now; requests still in flight are cut off.");
-      const closeActive = stopping;
-      stopping = true;
-      await server.stop(closeActive);
-      process.exit(0);
-    };
-    process.on("SIGINT", shutdown);
-    process.on("SIGTERM", shutdown);
   },
 });
 

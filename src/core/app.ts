@@ -1,16 +1,12 @@
 // createApp(): Request → Response for the S3 API. The only catch-all: every error becomes S3 XML here,
 // every response gets its request id here, and one line per request is logged here.
 import { verifyRequest, type CredentialStore } from "./auth/verify.ts";
-import { applyCorsHeaders, matchRule, PERMISSIVE_RULE, preflightHeaders, requestedHeaders, type CorsRule } from "./cors.ts";
 import type { Config } from "./config.ts";
 import { S3Error, errorResponse } from "./errors.ts";
 import { LogLevels, logFormat, logger } from "./log.ts";
-import { CORS_CONFIG } from "./ops/bucket-cors.ts";
-import { handlers } from "./ops/index.ts";
-import { FORM_SIGNED } from "./ops/post-object.ts";
-import { refuseUnsupportedHeaders } from "./ops/_unsupported-headers.ts";
+import { addCorsHeaders, handlers, refuseUnsupportedHeaders } from "./ops/index.ts";
 import { parseRequest, type ParsedRequest } from "./request.ts";
-import { resolveOperation } from "./router.ts";
+import { resolveOperation, resolveParams } from "./router.ts";
 import type { BlobStore } from "./store/blobs.ts";
 import { isOutOfSpace } from "./store/faults.ts";
 import type { PartMerger } from "./store/merge-parts.ts";
@@ -49,32 +45,26 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     try {
       parsed = parseRequest(req, deps.config.domains);
       checkHeaderSection(req.headers);
-      if (req.method === "OPTIONS") {
-        op = "PreflightRequest";
-        response = stamp(preflight(req, parsed, deps), requestId);
-        return logged(req, parsed, op, response, requestId, started);
-      }
-      op = resolveOperation(parsed);
+      const route = resolveOperation(parsed);
+      op = route.op;
       const now = clock();
-      // A browser POST is signed inside its form, which only its handler reads.
-      const auth = op === "PostObject" ? FORM_SIGNED : verifyRequest(parsed, credentials, now);
-      if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} signed by ${auth.accessKeyId}, payload ${auth.payloadHash}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
-      const handler = handlers[op];
+      // Form uploads are signed inside the form, which only their handler reads; preflights carry no credentials.
+      const auth = route.auth === "signed" ? verifyRequest(parsed, credentials, now) : undefined;
+      if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} ${auth ? `signed by ${auth.accessKeyId}, payload ${auth.payloadHash}` : `auth ${route.auth}`}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
+      const handler = handlers[route.op];
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
-      refuseUnsupportedHeaders(req.headers);
-      response = await handler({ req, parsed, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
+      // A preflight only asks what a request may carry; S3 reads nothing else of it.
+      if (route.auth !== "none") refuseUnsupportedHeaders(req.headers);
+      // Arguments are checked only now: unsigned, a request is AccessDenied and, unimplemented, NotImplemented whatever they say.
+      const params = resolveParams(route, parsed);
+      response = await handler({ req, parsed, params, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
     } catch (error) {
       const s3Error = error instanceof S3Error ? error : internalError(error, requestId);
       response = errorResponse(s3Error, parsed?.rawPath ?? "/", requestId, req.method);
     }
     // Stamped before CORS headers are added, so the request id is among the exposed headers.
     stamp(response, requestId);
-    const origin = req.headers.get("origin");
-    // Errors get CORS headers too, so browser code can read S3's error document.
-    if (origin) {
-      const rule = corsRule(bucketCorsRules(parsed?.bucket, deps), deps, origin, req.method);
-      if (rule) applyCorsHeaders(response, rule, origin);
-    }
+    addCorsHeaders(response, req, parsed?.bucket, deps);
     return logged(req, parsed, op, response, requestId, started);
   };
 }
@@ -104,36 +94,6 @@ function logged(req: Request, parsed: ParsedRequest | undefined, op: string, res
   const path = parsed ? (parsed.hostStyle ? `/${parsed.bucket}${parsed.rawPath}` : parsed.rawPath) : new URL(req.url).pathname;
   if (log.level >= LogLevels.info) logRequest(req, path, op, response, requestId, started);
   return response;
-}
-
-/** A bucket's own CORS rules, when it has a configuration. */
-function bucketCorsRules(bucket: string | undefined, deps: AppDeps): CorsRule[] | undefined {
-  return bucket !== undefined ? deps.meta.getBucketConfig<CorsRule[]>(bucket, CORS_CONFIG) : undefined;
-}
-
-/**
- * The rule that governs a cross-origin request: the bucket's first matching rule when it has a CORS
- * configuration, else the development default when that is on. Undefined: not allowed.
- */
-function corsRule(rules: CorsRule[] | undefined, deps: AppDeps, origin: string, method: string, headers: readonly string[] = []): CorsRule | undefined {
-  if (rules) return matchRule(rules, origin, method, headers);
-  return deps.config.permissiveCors ? PERMISSIVE_RULE : undefined;
-}
-
-/** OPTIONS: a browser's preflight, answered without auth as S3 does. */
-function preflight(req: Request, parsed: ParsedRequest, deps: AppDeps): Response {
-  const origin = req.headers.get("origin");
-  const method = req.headers.get("access-control-request-method");
-  if (!origin) throw new S3Error("BadRequest");
-  if (!method) throw new S3Error("BadRequest", { message: "Invalid Access-Control-Request-Method: null" });
-  if (parsed.bucket !== undefined && !deps.meta.getBucket(parsed.bucket)) throw new S3Error("NoSuchBucket", { BucketName: parsed.bucket });
-  const headers = requestedHeaders(req.headers.get("access-control-request-headers"));
-  const rules = bucketCorsRules(parsed.bucket, deps);
-  const rule = corsRule(rules, deps, origin, method, headers);
-  if (!rule) {
-    throw new S3Error("AccessForbidden", rules ? { Method: method, ResourceType: "OBJECT" } : { message: "CORSResponse: CORS is not enabled for this bucket.", Method: method, ResourceType: "BUCKET" });
-  }
-  return new Response(null, { status: 200, headers: preflightHeaders(rule, origin, method, headers) });
 }
 
 /** One line per request: method, path, operation, status, bytes (received for writes, sent for reads), ms. */

@@ -10,6 +10,11 @@ export const DEFAULT_REGION = "us-east-1";
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 /** Bun's maximum: slow clients may pause this long between packets. */
 export const IDLE_TIMEOUT_SECONDS = 255;
+/** What a memory store may hold of object bodies, unless told otherwise. */
+export const DEFAULT_MEMORY_LIMIT = "512MiB";
+/** gc and fsck: what is younger than this is left alone; uploads older than the other are abandoned. */
+export const DEFAULT_GRACE = "15m";
+export const DEFAULT_UPLOAD_AGE = "7d";
 
 export interface Credential {
   accessKeyId: string;
@@ -37,6 +42,10 @@ export interface Config {
   permissiveCors: boolean;
   /** Flush blobs, their folders and each metadata commit to the disk: writes survive a power cut, not only a crash. */
   fsync: boolean;
+  /** Keep metadata and blobs in the process and write nothing to the file system (dataDir and ephemeral are then ignored). */
+  memory: boolean;
+  /** With `memory`: the bytes of object bodies it may hold at once. */
+  memoryLimit: number;
 }
 
 export interface ConfigFlags {
@@ -52,6 +61,8 @@ export interface ConfigFlags {
   cors?: boolean;
   fsync?: boolean;
   "allow-default-credentials"?: boolean;
+  memory?: boolean;
+  "memory-limit"?: string;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +76,25 @@ export function parseDuration(text: string): number {
   return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? "s"]!);
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  b: 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3, t: 1024 ** 4, tib: 1024 ** 4,
+  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+};
+
+/** "64MiB", "2GiB", "1.5G" (K, M, G, T: powers of 1024, as KiB…), "500MB" (powers of 1000) or a bare number of bytes. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = SIZE_UNITS[(m?.[2] || "b").toLowerCase()];
+  const bytes = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!(bytes > 0)) throw new ConfigError(`Invalid size "${text}": expected a number with B, KiB, MiB, GiB, TiB (or KB, MB, GB, TB), e.g. 512MiB`);
+  return bytes;
+}
+
+/** A flag when given, else the environment variable, else undefined. */
+function pick(flag: string | number | undefined, env: Record<string, string | undefined>, name: string): string | undefined {
+  return flag !== undefined && flag !== "" ? String(flag) : env[name] || undefined;
+}
+
 /** Parses `AK:SK[,AK:SK…]`; the secret may itself hold colons. */
 export function parseCredentials(text: string): Credential[] {
   return text.split(",").map((pair) => pair.trim()).filter(Boolean).map((pair) => {
@@ -75,41 +105,81 @@ export function parseCredentials(text: string): Credential[] {
 }
 
 export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>): Config {
-  const pick = (flag: string | number | undefined, name: string): string | undefined =>
-    flag !== undefined && flag !== "" ? String(flag) : env[name] || undefined;
-  const portText = pick(flags.port, "S3LITE_PORT") ?? String(DEFAULT_PORT);
+  const portText = pick(flags.port, env, "S3LITE_PORT") ?? String(DEFAULT_PORT);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new ConfigError(`Invalid port "${portText}": expected 0..65535`);
-  const credentialsText = pick(flags.credentials, "S3LITE_CREDENTIALS");
+  const credentialsText = pick(flags.credentials, env, "S3LITE_CREDENTIALS");
   const credentials = credentialsText ? parseCredentials(credentialsText) : [{ ...DEFAULT_CREDENTIALS }]; // a copy: clients such as the SDK tag the object they are given
   if (credentials.length === 0) throw new ConfigError("No credentials given");
   const buckets = [flags.bucket ?? env.S3LITE_BUCKETS?.split(",") ?? []].flat().map((b) => b.trim()).filter(Boolean);
   for (const bucket of buckets) if (!isValidBucketName(bucket)) throw new ConfigError(`Invalid bucket name "${bucket}"`);
-  const logFormat = pick(flags["log-format"], "S3LITE_LOG_FORMAT") ?? "text";
+  const logFormat = pick(flags["log-format"], env, "S3LITE_LOG_FORMAT") ?? "text";
   if (logFormat !== "text" && logFormat !== "json") throw new ConfigError(`Invalid log format "${logFormat}": expected text or json`);
   const domains = [flags.domain ?? env.S3LITE_DOMAIN?.split(",") ?? []].flat().map((d) => d.trim().toLowerCase().replace(/^\.|\.$/g, "")).filter(Boolean);
   for (const domain of domains) if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(domain)) throw new ConfigError(`Invalid domain "${domain}": expected a host name such as s3.test`);
-  const host = pick(flags.host, "S3LITE_HOST") ?? "127.0.0.1";
+  const host = pick(flags.host, env, "S3LITE_HOST") ?? "127.0.0.1";
   const allowDefault = flags["allow-default-credentials"] ?? env.S3LITE_ALLOW_DEFAULT_CREDENTIALS === "1";
   if (!credentialsText && !isLoopback(host) && !allowDefault) {
     throw new ConfigError(`Refusing to listen on ${host} with the built-in credentials, which everyone knows: anyone who reaches this address could read and write. `
       + "Set your own with --credentials AK:SK (S3LITE_CREDENTIALS), bind to 127.0.0.1, or pass --allow-default-credentials if this network is yours alone.");
   }
+  const memory = flags.memory ?? env.S3LITE_MEMORY === "1";
+  const memoryLimit = parseSize(pick(flags["memory-limit"], env, "S3LITE_MEMORY_LIMIT") ?? DEFAULT_MEMORY_LIMIT);
+  checkStoreFlags(flags, memory);
   return {
     host,
     port,
-    dataDir: pick(flags.data, "S3LITE_DATA") ?? DEFAULT_DATA_DIR,
-    region: pick(flags.region, "S3LITE_REGION") ?? DEFAULT_REGION,
+    dataDir: resolveDataDir(flags, env),
+    region: pick(flags.region, env, "S3LITE_REGION") ?? DEFAULT_REGION,
     credentials,
     usesDefaultCredentials: credentialsText === undefined,
     maxObjectSize: MAX_OBJECT_SIZE,
     idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
-    ephemeral: flags.ephemeral ?? env.S3LITE_EPHEMERAL === "1",
+    ephemeral: !memory && (flags.ephemeral ?? env.S3LITE_EPHEMERAL === "1"),
     buckets: [...new Set(buckets)],
     logFormat,
     domains: [...new Set(["localhost", ...domains])],
     permissiveCors: flags.cors ?? env.S3LITE_CORS !== "0",
     fsync: flags.fsync ?? env.S3LITE_FSYNC === "1",
+    memory,
+    memoryLimit,
+  };
+}
+
+/** Flags given together that ask for two different stores. */
+function checkStoreFlags(flags: ConfigFlags, memory: boolean): void {
+  if (memory) {
+    const disk = (["data", "ephemeral", "fsync"] as const).filter((name) => flags[name]);
+    if (disk.length) {
+      throw new ConfigError(`--memory keeps everything in the process; --${disk.join(" and --")} ${disk.length > 1 ? "are" : "is"} about a data folder and cannot go with it.`);
+    }
+  } else if (flags["memory-limit"]) {
+    throw new ConfigError("--memory-limit applies to a memory store: add --memory.");
+  }
+}
+
+const resolveDataDir = (flags: { data?: string }, env: Record<string, string | undefined>) => pick(flags.data, env, "S3LITE_DATA") ?? DEFAULT_DATA_DIR;
+
+export interface MaintenanceFlags {
+  data?: string;
+  grace?: string;
+  "upload-age"?: string;
+}
+
+/** What gc and fsck work on: a data folder, and the ages that decide what is left alone. */
+export interface MaintenanceConfig {
+  dataDir: string;
+  /** Anything modified within this many ms is left alone (a running server may be writing it). */
+  graceMs: number;
+  /** Multipart uploads started longer ago than this many ms count as abandoned. */
+  uploadMaxAgeMs: number;
+}
+
+export function resolveMaintenanceConfig(flags: MaintenanceFlags, env: Record<string, string | undefined>): MaintenanceConfig {
+  return {
+    dataDir: resolveDataDir(flags, env),
+    graceMs: parseDuration(flags.grace || DEFAULT_GRACE),
+    uploadMaxAgeMs: parseDuration(flags["upload-age"] || DEFAULT_UPLOAD_AGE),
   };
 }
 

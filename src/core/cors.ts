@@ -84,6 +84,15 @@ export function matchRule(rules: readonly CorsRule[], origin: string, method: st
     && requestHeaders.every((h) => r.allowedHeaders.some((a) => wildcardMatch(a, h))));
 }
 
+/**
+ * The rule that governs a cross-origin request: the bucket's first matching rule when it has a CORS
+ * configuration, else the development default when that is on. Undefined: not allowed.
+ */
+export function governingRule(rules: readonly CorsRule[] | undefined, permissive: boolean, origin: string, method: string, headers: readonly string[] = []): CorsRule | undefined {
+  if (rules) return matchRule(rules, origin, method, headers);
+  return permissive ? PERMISSIVE_RULE : undefined;
+}
+
 /** Access-Control-Request-Headers → lower-case names. */
 export const requestedHeaders = (value: string | null): string[] =>
   (value ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);

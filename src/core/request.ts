@@ -2,7 +2,7 @@
 // (`bucket.localhost:9000/key`, or under a configured base domain) or path style (`host/bucket/key`).
 // Bucket and key come from the raw target, percent-decoded once; nothing here checks auth or names.
 import { S3Error } from "./errors.ts";
-import { percentDecode, percentDecodeText } from "./auth/sigv4.ts";
+import { percentDecode, percentDecodeText } from "./uri.ts";
 
 export interface ParsedRequest {
   method: string;

@@ -1,6 +1,6 @@
-// startServer(): opens the data folder and serves the S3 app with Bun.serve. A thin wrapper: no S3
-// logic, apart from what a test suite needs around it (an ephemeral folder, buckets made at start,
-// reset() between tests).
+// startServer(): opens the store (a data folder, or memory) and serves the S3 app with Bun.serve. A
+// thin wrapper: no S3 logic, apart from what a test suite needs around it (an ephemeral folder or a
+// memory store, buckets made at start, reset() between tests).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,8 +8,10 @@ import { createApp } from "./app.ts";
 import type { Config, Credential } from "./config.ts";
 import type { FaultHook } from "./store/faults.ts";
 import { collectGarbage } from "./store/gc.ts";
+import { MemoryBlobStore } from "./store/memory-blobs.ts";
 import { PartMerger } from "./store/merge-parts.ts";
-import { openStore } from "./store/open.ts";
+import { openMemoryStore, openStore, type Store } from "./store/open.ts";
+import { VERSION } from "./version.ts";
 
 export interface RunningServer {
   url: string;
@@ -17,8 +19,8 @@ export interface RunningServer {
   region: string;
   /** The first accepted key pair: what a client of this server should use. */
   credentials: Credential;
-  /** The data folder in use (a temp folder when ephemeral). */
-  dataDir: string;
+  /** The data folder in use (a temp folder when ephemeral); undefined for a memory store, which has none. */
+  dataDir: string | undefined;
   config: Config;
   /** Resolves once background work (merging multipart objects into one blob) has caught up. */
   settled(): Promise<void>;
@@ -30,7 +32,6 @@ export interface RunningServer {
 
 /** aws-chunked framing adds ~90 bytes per chunk on top of the object; leave room for it. */
 const FRAMING_ALLOWANCE = 256 * 1024 * 1024;
-export const VERSION = "0.1.0";
 
 export interface ServerOptions {
   /** Clock override (epoch ms), for replaying signed requests from another time. */
@@ -41,9 +42,7 @@ export interface ServerOptions {
 
 /** Starts s3lite on `config.host:config.port` (0 picks a free port). Throws if the port is taken. */
 export function startServer(config: Config, options: ServerOptions = {}): RunningServer {
-  const dataDir = config.ephemeral ? mkdtempSync(join(tmpdir(), "s3lite-")) : config.dataDir;
-  const removeFolder = () => { if (config.ephemeral) rmSync(dataDir, { recursive: true, force: true }); };
-  const store = openStore(dataDir, { fsync: config.fsync, faults: options.faults });
+  const { store, removeFolder } = openConfiguredStore(config, options);
   const { meta, blobs } = store;
   for (const bucket of config.buckets) meta.createBucket(bucket, config.region, Date.now());
   const merger = new PartMerger(meta, blobs);
@@ -57,7 +56,7 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       idleTimeout: config.idleTimeoutSeconds,
       routes: {
         // Bucket names cannot start with "_", so this never shadows a bucket.
-        "/_s3lite/health": () => Response.json({ status: "ok", version: VERSION, region: config.region, pendingMerges: merger.pending }),
+        "/_s3lite/health": () => Response.json({ status: "ok", version: VERSION, region: config.region, pendingMerges: merger.pending, ...memoryUse(store) }),
       },
       fetch: app,
     });
@@ -97,4 +96,22 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       return stopped;
     },
   };
+}
+
+/** The store the config asks for, and how to remove an ephemeral folder once it is closed. */
+function openConfiguredStore(config: Config, options: ServerOptions): { store: Store; removeFolder: () => void } {
+  if (config.memory) return { store: openMemoryStore(config.memoryLimit, { faults: options.faults }), removeFolder: () => {} };
+  const dataDir = config.ephemeral ? mkdtempSync(join(tmpdir(), "s3lite-")) : config.dataDir;
+  const removeFolder = () => { if (config.ephemeral) rmSync(dataDir, { recursive: true, force: true }); };
+  try {
+    return { store: openStore(dataDir, { fsync: config.fsync, faults: options.faults }), removeFolder };
+  } catch (error) {
+    removeFolder();
+    throw error;
+  }
+}
+
+/** For the health answer: how much of its limit a memory store holds. */
+function memoryUse(store: Store): { memory?: { usedBytes: number; limitBytes: number } } {
+  return store.blobs instanceof MemoryBlobStore ? { memory: { usedBytes: store.blobs.usedBytes, limitBytes: store.blobs.limit } } : {};
 }

@@ -280,12 +280,15 @@ describe("aws-chunked with Transfer-Encoding: chunked", () => {
 
 describe("interrupted and refused requests", () => {
   test("a client that hangs up mid-upload leaves no object and no temp file", async () => {
+    const held = await s.heldBytes();
     const url = await presign(`${s.url}/${bucket}/half`, { method: "PUT" });
     const target = url.slice(url.indexOf("/", 8));
     await hangUpMidBody(s.url, target, {}, 4 * 1024 * 1024, 1024 * 1024);
     await Bun.sleep(300);
     expect(await exists("half")).toBe(false);
-    expect(readdirSync(join(s.dataDir, "tmp"))).toEqual([]);
+    // In memory, the bytes received are released: the store holds what it held before.
+    if (s.store === "memory") expect(await s.heldBytes()).toBe(held);
+    else expect(readdirSync(join(s.dataDir, "tmp"))).toEqual([]);
   });
 
   test("an operation s3lite does not implement yet is 501 NotImplemented", async () => {

@@ -22,5 +22,5 @@ test("startServer() with no options: a free port, a temp folder, the default key
 
   client.destroy();
   await s3.stop();
-  expect(existsSync(s3.dataDir)).toBe(false);
+  expect(existsSync(s3.dataDir!)).toBe(false);
 });

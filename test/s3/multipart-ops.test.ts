@@ -64,7 +64,8 @@ describe("reading a multipart object", () => {
     const { body: middle } = await bytesOf("three-parts", { PartNumber: 2 });
     expect(sameBytes(middle, data.subarray(5 * MiB, 10 * MiB))).toBe(true);
     const sha256 = new Bun.CryptoHasher("sha256").update(data).digest("hex");
-    expect(await Bun.file(`${s.dataDir}/blobs/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`).exists()).toBe(true);
+    // On disk the merged blob is a file of its own; a memory store has no files to look at.
+    if (s.store === "disk") expect(await Bun.file(`${s.dataDir}/blobs/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`).exists()).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { listObjectPage as listPage } from "../../src/core/ops/_listing.ts";
-import { Metadata, prefixUpperBound } from "../../src/core/store/meta.ts";
+import { openMetadata, prefixUpperBound, type Metadata } from "../../src/core/store/meta.ts";
 
 let meta: Metadata;
 const put = (key: string) => meta.putObject({
@@ -10,7 +10,7 @@ const put = (key: string) => meta.putObject({
 const keysOf = (page: ReturnType<typeof listPage>) => [...page.contents.map((o) => o.key), ...page.commonPrefixes];
 
 beforeEach(() => {
-  meta = new Metadata(":memory:");
+  meta = openMetadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
 });
 

@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { MIGRATIONS, Metadata, SCHEMA_VERSION } from "../../src/core/store/meta.ts";
+import { MIGRATIONS, SCHEMA_VERSION, openMetadata } from "../../src/core/store/meta.ts";
 
 test("a database of schema 1 opens, migrates, and keeps its objects", () => {
   const path = join(mkdtempSync(join(tmpdir(), "s3lite-meta-")), "meta.sqlite");
@@ -14,7 +14,7 @@ test("a database of schema 1 opens, migrates, and keeps its objects", () => {
   old.exec(`INSERT INTO objects VALUES ('b', 'k', '${"a".repeat(64)}', 3, '"e"', 0, 'text/plain', '{}', '{"m":"v"}', NULL, NULL)`);
   old.close();
 
-  const meta = new Metadata(path);
+  const meta = openMetadata(path);
   expect(meta.db.query<{ user_version: number }, []>("PRAGMA user_version").get()!.user_version).toBe(SCHEMA_VERSION);
   const object = meta.getObject("b", "k")!;
   expect(object.size).toBe(3);
@@ -29,12 +29,12 @@ test("a database from a newer s3lite is refused rather than misread", () => {
   const newer = new Database(path);
   newer.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
   newer.close();
-  expect(() => new Metadata(path)).toThrow(/newer s3lite/);
+  expect(() => openMetadata(path)).toThrow(/newer s3lite/);
   rmSync(dirname(path), { recursive: true, force: true });
 });
 
 test("completing an upload replaces the previous object and its parts in one step", () => {
-  const meta = new Metadata(":memory:");
+  const meta = openMetadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
   const part = (n: number) => ({ partNumber: n, sha256: String(n).repeat(64), size: 10, etag: `"${n}"`, lastModified: 0, checksumValue: null });
   const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2 };
@@ -48,7 +48,7 @@ test("completing an upload replaces the previous object and its parts in one ste
 });
 
 test("merging a multipart object into one blob applies only to the version it was merged from", () => {
-  const meta = new Metadata(":memory:");
+  const meta = openMetadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
   const part = (n: number) => ({ partNumber: n, sha256: String(n).repeat(64), size: 10, etag: `"${n}"`, lastModified: 0, checksumValue: null });
   const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 5, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2 };
@@ -67,7 +67,7 @@ test("merging a multipart object into one blob applies only to the version it wa
 });
 
 test("findObject tells a missing bucket from a missing key, and reads the row whole", () => {
-  const meta = new Metadata(":memory:");
+  const meta = openMetadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
   const row = { bucket: "b", key: "k", sha256: "a".repeat(64), size: 3, etag: '"e"', lastModified: 5, contentType: "text/plain", headers: { "cache-control": "no-cache" }, metadata: { m: "v" }, checksumAlgorithm: "CRC32" as const, checksumValue: "AAAAAA==", checksumType: "FULL_OBJECT" as const, partsCount: 0 };
   meta.putObject(row);

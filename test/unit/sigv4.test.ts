@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import {
   UNSIGNED_PAYLOAD, canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, chunkStringToSign, credentialScope,
-  parseAuthorization, percentDecode, sha256Hex, signature, signingKey, stringToSign, trailerStringToSign, uriEncode,
+  parseAuthorization, sha256Hex, signature, signingKey, stringToSign, trailerStringToSign,
 } from "../../src/core/auth/sigv4.ts";
+import { percentDecode, uriEncode } from "../../src/core/uri.ts";
 import { seededRandom, testSeed } from "../helpers/data.ts";
 import { parseRawRequest, vectors } from "../helpers/vectors.ts";
 
@@ -118,7 +119,7 @@ describe("URI encoding", () => {
 });
 
 /**
- * The plain definition, byte by byte: what the fast paths in sigv4.ts must agree with. Decoding is
+ * The plain definition, byte by byte: what the fast paths in uri.ts must agree with. Decoding is
  * checked against percentDecode, the byte-by-byte path those fast paths fall back to.
  */
 function referenceEncode(bytes: Uint8Array, keepSlash = false): string {

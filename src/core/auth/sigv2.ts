@@ -5,7 +5,8 @@
 // Strings to sign are byte strings: one char per byte, the way Bun presents header bytes (Latin-1).
 // Signing their bytes covers a header value exactly as it was sent, whatever encoding the client used.
 import { createHmac } from "node:crypto";
-import { percentDecode, trimAscii } from "./sigv4.ts";
+import { trimAscii } from "./sigv4.ts";
+import { percentDecode } from "../uri.ts";
 
 /**
  * The query parameters S3 folds into the signed resource. AWS's list (acl, lifecycle, location,

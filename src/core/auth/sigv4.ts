@@ -1,5 +1,6 @@
 // Pure AWS Signature Version 4 steps, with S3's rules: no path normalization, single URI encoding.
 // Strings in, strings out: no Request, no clock, no storage, so AWS's published vectors replay directly.
+import { ONLY_UNRESERVED_OR_SLASH, percentDecode, percentDecodeText, textEncoder, uriEncode } from "../uri.ts";
 
 export const ALGORITHM = "AWS4-HMAC-SHA256";
 export const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
@@ -13,60 +14,6 @@ const TRAILER_ALGORITHM = "AWS4-HMAC-SHA256-TRAILER";
 // Bun's own hashers: a request signs with three of these, and node:crypto's objects cost twice as much.
 export const sha256Hex = (data: string | Uint8Array): string => Bun.CryptoHasher.hash("sha256", data, "hex");
 const hmac = (key: string | Uint8Array, data: string): Uint8Array => new Bun.CryptoHasher("sha256", key).update(data).digest();
-
-const HEX = "0123456789ABCDEF";
-const textEncoder = new TextEncoder();
-/** Each byte as SigV4 writes it: unreserved ASCII as itself, everything else as %XX. */
-const BYTE_TEXT = Array.from({ length: 256 }, (_, b) =>
-  b < 0x80 && /[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : "%" + HEX[b >> 4] + HEX[b & 15]);
-const ONLY_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
-const ONLY_UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-._~/]*$/;
-/** What encodeURIComponent leaves alone but SigV4 encodes. */
-const SUB_DELIMS = /[!'()*]/g;
-
-/** RFC 3986 encoding as SigV4 wants it: every byte but A-Z a-z 0-9 - . _ ~ (and `/` if kept) as %XX. */
-export function uriEncode(input: string | Uint8Array, keepSlash = false): string {
-  if (typeof input === "string") {
-    // Every request signs a handful of these; most need no escaping at all, and the rest are valid UTF-16.
-    if ((keepSlash ? ONLY_UNRESERVED_OR_SLASH : ONLY_UNRESERVED).test(input)) return input;
-    if (input.isWellFormed()) {
-      const encoded = encodeURIComponent(input).replace(SUB_DELIMS, (c) => BYTE_TEXT[c.charCodeAt(0)]!);
-      return keepSlash ? encoded.replaceAll("%2F", "/") : encoded;
-    }
-    input = textEncoder.encode(input);
-  }
-  let out = "";
-  for (const b of input) out += keepSlash && b === 0x2f ? "/" : BYTE_TEXT[b]!;
-  return out;
-}
-
-/** Percent-decodes to raw bytes; a malformed escape returns null. */
-export function percentDecode(input: string): Uint8Array | null {
-  if (!input.includes("%")) return textEncoder.encode(input);
-  const bytes: number[] = [];
-  const utf8 = textEncoder.encode(input);
-  for (let i = 0; i < utf8.length; i++) {
-    if (utf8[i] !== 0x25) { bytes.push(utf8[i]!); continue; }
-    const hex = String.fromCharCode(utf8[i + 1] ?? 0, utf8[i + 2] ?? 0);
-    if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return null;
-    bytes.push(parseInt(hex, 16));
-    i += 2;
-  }
-  return Uint8Array.from(bytes);
-}
-
-/**
- * Percent-decodes to text when the bytes are UTF-8, else undefined (the caller then works on bytes).
- * decodeURIComponent refuses malformed escapes and invalid UTF-8 alike, so both take the slow path.
- */
-export function percentDecodeText(input: string): string | undefined {
-  if (!input.includes("%")) return input.isWellFormed() ? input : undefined;
-  try {
-    return decodeURIComponent(input);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Decodes once and re-encodes once; an escape that is not one is encoded as the text it is. */
 function reencode(raw: string, keepSlash = false): string {

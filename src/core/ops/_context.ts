@@ -3,14 +3,18 @@ import type { AuthResult, CredentialStore } from "../auth/verify.ts";
 import type { Config } from "../config.ts";
 import { S3Error } from "../errors.ts";
 import type { ParsedRequest } from "../request.ts";
+import type { OpParams } from "../router.ts";
 import type { BlobStore } from "../store/blobs.ts";
 import type { PartMerger } from "../store/merge-parts.ts";
-import type { BucketRow, Metadata, ObjectRow } from "../store/meta.ts";
+import type { BucketRow, Metadata, ObjectRow, UploadRow } from "../store/meta.ts";
 
 export interface OpContext {
   req: Request;
   parsed: ParsedRequest;
-  auth: AuthResult;
+  /** The route's parameters, parsed and checked before the handler runs. */
+  params: OpParams;
+  /** Who signed the request; undefined where the route is not "signed" (a form upload, a preflight). */
+  auth?: AuthResult;
   meta: Metadata;
   blobs: BlobStore;
   merger: PartMerger;
@@ -33,4 +37,13 @@ export function requireObject(ctx: OpContext): ObjectRow {
   if (!bucketExists) throw new S3Error("NoSuchBucket", { BucketName: ctx.parsed.bucket });
   if (!object) throw new S3Error("NoSuchKey", { Key: ctx.parsed.key });
   return object;
+}
+
+/** The upload the request names, when it is in progress for this bucket and key. */
+export function requireUpload(ctx: OpContext): UploadRow {
+  requireBucket(ctx);
+  const uploadId = ctx.params.uploadId!;
+  const upload = ctx.meta.getUpload(uploadId);
+  if (!upload || upload.bucket !== ctx.parsed.bucket || upload.key !== ctx.parsed.key) throw new S3Error("NoSuchUpload", { UploadId: uploadId });
+  return upload;
 }

@@ -1,5 +1,5 @@
 // x-amz-copy-source and its conditions and range: shared by UploadPartCopy and CopyObject.
-import { percentDecode } from "../auth/sigv4.ts";
+import { percentDecode } from "../uri.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";

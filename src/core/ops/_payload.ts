@@ -5,6 +5,7 @@ import { STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, UNSIGNED_PAYLOAD } from "..
 import { CHECKSUM_ALGORITHMS, checksumHeader, createChecksum, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { StagedBlob } from "../store/blobs.ts";
+import { BodyTooLarge, StoreFull } from "../store/errors.ts";
 import type { OpContext } from "./_context.ts";
 
 const isStreaming = (payloadHash: string) => payloadHash.startsWith("STREAMING-");
@@ -15,16 +16,20 @@ interface DecodedBody {
   decoder?: AwsChunkedDecoder;
 }
 
+/** What the signature says of the payload; a request no signature covers (a form upload) has it unsigned. */
+const payloadHashOf = (ctx: OpContext) => ctx.auth?.payloadHash ?? UNSIGNED_PAYLOAD;
+
 /** The payload bytes of the request, with aws-chunked framing removed and chunk signatures checked. */
 function decodedBody(ctx: OpContext, maxSize: number): DecodedBody {
   const { req, auth } = ctx;
-  if (!isStreaming(auth.payloadHash)) {
+  const payloadHash = payloadHashOf(ctx);
+  if (!isStreaming(payloadHash)) {
     const length = Number(req.headers.get("content-length") ?? 0);
     if (length > maxSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: maxSize, ProposedSize: length });
     return { stream: req.body };
   }
   if (!req.headers.has("x-amz-decoded-content-length")) throw new S3Error("MissingContentLength", { message: "You must provide the x-amz-decoded-content-length header with aws-chunked bodies." });
-  const signed = auth.payloadHash === STREAMING_SIGNED || auth.payloadHash === STREAMING_SIGNED_TRAILER;
+  const signed = auth && (payloadHash === STREAMING_SIGNED || payloadHash === STREAMING_SIGNED_TRAILER);
   const decoder = new AwsChunkedDecoder(
     signed ? { key: auth.signingKey, amzDate: auth.amzDate, scope: auth.scope, seedSignature: auth.signature } : undefined,
     maxSize,
@@ -87,7 +92,7 @@ interface Digests {
  * Content-MD5, then the flexible checksum (header or trailer). Returns that checksum as computed.
  */
 function checkDigests(ctx: OpContext, md5: string | undefined, declared: DeclaredChecksum | undefined, decoder: AwsChunkedDecoder | undefined, digests: Digests): ObjectBody["checksum"] {
-  const payloadHash = ctx.auth.payloadHash;
+  const payloadHash = payloadHashOf(ctx);
   if (isHexDigest(payloadHash)) {
     const sha256 = digests.sha256();
     if (sha256 !== payloadHash) throw new S3Error("XAmzContentSHA256Mismatch", { ClientComputedContentSHA256: payloadHash, S3ComputedContentSHA256: sha256 });
@@ -101,6 +106,18 @@ function checkDigests(ctx: OpContext, md5: string | undefined, declared: Declare
   const computed = digests.checksum(declared.algorithm);
   if (claimed !== undefined && claimed !== computed) throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
   return { algorithm: declared.algorithm, value: computed };
+}
+
+/**
+ * The store's own errors as S3 answers them. A store at its limit (memory) is 503 ServiceUnavailable,
+ * as a full disk is: SDKs retry it, and room may come back (deletes, gc, reset()). Others pass through.
+ */
+export function rethrowStoreError(error: unknown): never {
+  if (error instanceof BodyTooLarge) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: error.maxSize, ProposedSize: error.size });
+  if (error instanceof StoreFull) {
+    throw new S3Error("ServiceUnavailable", { message: `s3lite's memory store is full (--memory-limit ${error.limit} bytes); nothing was stored. Delete objects or raise the limit, and retry.` });
+  }
+  throw error;
 }
 
 export interface ObjectBody extends StagedBlob {
@@ -123,7 +140,7 @@ export async function readObjectBody(ctx: OpContext, options: ReadBodyOptions = 
   const algorithms = [...new Set([declared?.algorithm, options.checksum].filter((a) => a !== undefined))];
   const { stream, decoder } = decodedBody(ctx, ctx.config.maxObjectSize);
   const expectedSize = Number(headers.get(decoder ? "x-amz-decoded-content-length" : "content-length") ?? NaN);
-  const staged = await ctx.blobs.stage(stream, { checksums: algorithms, maxSize: ctx.config.maxObjectSize, expectedSize: Number.isNaN(expectedSize) ? undefined : expectedSize });
+  const staged = await ctx.blobs.stage(stream, { checksums: algorithms, maxSize: ctx.config.maxObjectSize, expectedSize: Number.isNaN(expectedSize) ? undefined : expectedSize }).catch(rethrowStoreError);
   try {
     if (decoder) {
       const expected = Number(headers.get("x-amz-decoded-content-length"));

@@ -4,22 +4,15 @@ import { isValidBucketName } from "../bucket-names.ts";
 import { S3Error } from "../errors.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
+import { OWNER } from "./_owner.ts";
 import { readSmallBody } from "./_payload.ts";
 
-export const OWNER = { ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", DisplayName: "s3lite" };
 const MAX_CONFIG_BODY = 64 * 1024;
-
-
-const MAX_BUCKETS = 10_000;
 
 /** ListBuckets, paginated as AWS does it: `max-buckets`, an opaque `continuation-token`, `prefix`, `bucket-region`. */
 export const listBuckets: Handler = (ctx) => {
   const q = ctx.parsed.query;
-  const maxText = q.get("max-buckets");
-  const max = maxText === null ? MAX_BUCKETS : /^\d+$/.test(maxText) ? Number(maxText) : NaN;
-  if (!(max >= 1 && max <= MAX_BUCKETS)) {
-    throw new S3Error("InvalidArgument", { message: `Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS}`, ArgumentName: "max-buckets", ArgumentValue: maxText ?? "" });
-  }
+  const max = ctx.params.maxBuckets!;
   const token = q.get("continuation-token");
   const after = token === null ? undefined : decodeToken(token);
   const prefix = q.get("prefix") ?? undefined;

@@ -7,7 +7,7 @@ import { requireBucket, type Handler } from "./_context.ts";
 import { checkCopyConditions, parseCopySource } from "./_copy-source.ts";
 import { writeConditions } from "./_write-conditions.ts";
 import { DEFAULT_CONTENT_TYPE, readStorageClass, readStoredHeaders, readUserMetadata, STORAGE_CLASS_HEADER, validateKey } from "./_object-headers.ts";
-import { objectChecksum } from "./objects.ts";
+import { objectChecksum } from "./_object-rows.ts";
 
 /** S3 copies at most 5 GiB in one CopyObject; larger objects need UploadPartCopy. */
 const MAX_COPY_SIZE = 5 * 1024 ** 3;

@@ -1,8 +1,9 @@
-// The handler table: AWS operation name → handler. An operation the router knows but this table
-// lacks answers 501 NotImplemented.
+// The handler table: AWS operation name → handler, keyed by the router's operation names, so a
+// misspelt or unrouted key fails to compile. An operation the router knows but this table lacks
+// answers 501 NotImplemented. Also what app.ts needs of ops/ besides handlers.
 import type { OperationName } from "../router.ts";
 import type { Handler } from "./_context.ts";
-import { deleteBucketCors, getBucketCors, putBucketCors } from "./bucket-cors.ts";
+import { deleteBucketCors, getBucketCors, preflightRequest, putBucketCors } from "./bucket-cors.ts";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.ts";
 import { listObjects, listObjectsV2, listObjectVersions } from "./list-objects.ts";
 import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, uploadPart, uploadPartCopy } from "./multipart.ts";
@@ -15,6 +16,8 @@ import { postObject } from "./post-object.ts";
 import { renameObject } from "./rename-object.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
+export { addCorsHeaders } from "./bucket-cors.ts";
+export { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
 
 export const handlers: Partial<Record<OperationName, Handler>> = {
   ListBuckets: listBuckets,
@@ -44,4 +47,5 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   ListMultipartUploads: listMultipartUploads,
   GetObjectAttributes: getObjectAttributes,
   RenameObject: renameObject,
+  PreflightRequest: preflightRequest,
 };

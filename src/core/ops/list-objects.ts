@@ -1,31 +1,19 @@
 // Listing a bucket's objects: ListObjectsV2, ListObjects (v1) and ListObjectVersions, which on these
 // unversioned buckets lists each object once, as version "null". One paging algorithm serves all three.
-import { uriEncode } from "../auth/sigv4.ts";
+import { uriEncode } from "../uri.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import { xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { storageClassOf } from "./_object-headers.ts";
 import { listObjectPage, type ListingPage } from "./_listing.ts";
-import { OWNER } from "./buckets.ts";
-
-const DEFAULT_MAX_KEYS = 1000;
-
-function parseMaxKeys(ctx: OpContext): number {
-  const text = ctx.parsed.query.get("max-keys");
-  if (text === null) return DEFAULT_MAX_KEYS;
-  if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", { message: "Provided max-keys not an integer or within integer range", ArgumentName: "max-keys", ArgumentValue: text });
-  return Math.min(Number(text), DEFAULT_MAX_KEYS);
-}
+import { OWNER } from "./_owner.ts";
 
 function listingOptions(ctx: OpContext) {
   const q = ctx.parsed.query;
-  const encodingType = q.get("encoding-type");
-  if (encodingType !== null && encodingType !== "url") {
-    throw new S3Error("InvalidArgument", { message: "Invalid Encoding Method specified in Request", ArgumentName: "encoding-type", ArgumentValue: encodingType });
-  }
+  const { encodingType, maxKeys } = ctx.params;
   const encode = encodingType === "url" ? (s: string) => uriEncode(s, true) : (s: string) => s;
-  return { prefix: q.get("prefix") ?? "", delimiter: q.get("delimiter") ?? "", maxKeys: parseMaxKeys(ctx), encodingType: encodingType ?? undefined, encode };
+  return { prefix: q.get("prefix") ?? "", delimiter: q.get("delimiter") ?? "", maxKeys: maxKeys!, encodingType, encode };
 }
 
 /** An object as both Contents (ListObjects) and Version (ListObjectVersions) entries describe it. */

@@ -1,31 +1,16 @@
 // ListParts and ListMultipartUploads: the uploads in progress and their parts, paginated as S3 does.
-import { uriEncode } from "../auth/sigv4.ts";
-import { S3Error } from "../errors.ts";
+import { uriEncode } from "../uri.ts";
 import type { UploadRow } from "../store/meta.ts";
 import { xmlResponse } from "../xml.ts";
-import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { requireBucket, requireUpload, type Handler, type OpContext } from "./_context.ts";
 import { storageClassOf } from "./_object-headers.ts";
 import { listPage, type ListSource } from "./_listing.ts";
-import { requireUpload } from "./multipart.ts";
 
-const MAX_PAGE = 1000;
-
-/** A non-negative integer query parameter, capped at 1000 as S3 does, which is also the default. */
-function pageSize(ctx: OpContext, name: string): number {
-  const text = ctx.parsed.query.get(name);
-  if (text === null) return MAX_PAGE;
-  if (!/^\d+$/.test(text)) throw new S3Error("InvalidArgument", { message: `Provided ${name} not an integer or within integer range`, ArgumentName: name, ArgumentValue: text });
-  return Math.min(Number(text), MAX_PAGE);
-}
-
-const ownerOf = (ctx: OpContext) => ({ ID: ctx.auth.accessKeyId, DisplayName: ctx.auth.accessKeyId });
+const ownerOf = (ctx: OpContext) => ({ ID: ctx.auth?.accessKeyId, DisplayName: ctx.auth?.accessKeyId });
 
 export const listParts: Handler = (ctx) => {
   const upload = requireUpload(ctx);
-  const markerText = ctx.parsed.query.get("part-number-marker") ?? "0";
-  if (!/^\d+$/.test(markerText)) throw new S3Error("InvalidArgument", { message: "Provided part-number-marker not an integer or within integer range", ArgumentName: "part-number-marker", ArgumentValue: markerText });
-  const marker = Number(markerText);
-  const maxParts = pageSize(ctx, "max-parts");
+  const marker = ctx.params.partNumberMarker!, maxParts = ctx.params.maxParts!;
   const after = ctx.meta.getUploadParts(upload.uploadId).filter((p) => p.partNumber > marker);
   const page = after.slice(0, maxParts);
   const algorithm = upload.checksumAlgorithm;
@@ -57,16 +42,13 @@ interface UploadCursor { key: string; uploadId: string | null }
 export const listMultipartUploads: Handler = (ctx) => {
   const bucket = requireBucket(ctx).name;
   const q = ctx.parsed.query;
-  const encodingType = q.get("encoding-type");
-  if (encodingType !== null && encodingType !== "url") {
-    throw new S3Error("InvalidArgument", { message: "Invalid Encoding Method specified in Request", ArgumentName: "encoding-type", ArgumentValue: encodingType });
-  }
+  const { encodingType } = ctx.params;
   const encode = encodingType === "url" ? (s: string) => uriEncode(s, true) : (s: string) => s;
   const prefix = q.get("prefix") ?? "", delimiter = q.get("delimiter") ?? "";
   const keyMarker = q.get("key-marker") ?? "";
   // S3 ignores upload-id-marker without key-marker.
   const uploadIdMarker = keyMarker ? q.get("upload-id-marker") || null : null;
-  const maxUploads = pageSize(ctx, "max-uploads");
+  const maxUploads = ctx.params.maxUploads!;
   const source: ListSource<UploadRow, UploadCursor> = {
     fetch: (after, from, limit) => ctx.meta.listUploads(bucket, prefix, after, limit, from),
     cursorOf: (u) => ({ key: u.key, uploadId: u.uploadId }),
@@ -81,7 +63,7 @@ export const listMultipartUploads: Handler = (ctx) => {
     Delimiter: delimiter ? encode(delimiter) : undefined,
     NextUploadIdMarker: page.isTruncated && page.lastRow ? page.lastRow.uploadId : undefined,
     MaxUploads: maxUploads,
-    EncodingType: encodingType ?? undefined,
+    EncodingType: encodingType,
     IsTruncated: page.isTruncated,
     Upload: page.contents.map((u) => ({
       Key: encode(u.key),

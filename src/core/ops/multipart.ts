@@ -2,38 +2,22 @@
 // AbortMultipartUpload. Parts are blobs like any other; completion writes rows only, so it copies no
 // bytes whatever the size, and merging the parts into one blob happens later, off the request path.
 import { createHash } from "node:crypto";
-import { uriEncode } from "../auth/sigv4.ts";
+import { uriEncode } from "../uri.ts";
 import { CHECKSUM_ALGORITHMS, checksumHeader, parseChecksumAlgorithm, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import { ALLOWED_TYPES, CHECKSUM_TYPES, combineCrcs, compositeChecksum, defaultChecksumType, type ChecksumType } from "../multipart-checksums.ts";
 import type { CompletedUpload, PartRow, UploadRow } from "../store/meta.ts";
 import { readPartsStream } from "../store/read-parts.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
-import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { requireBucket, requireUpload, type Handler, type OpContext } from "./_context.ts";
 import { parseCopySourceRange, requireCopySource } from "./_copy-source.ts";
 import { normalizeETag } from "./_etags.ts";
-import { MAX_PART_NUMBER, MIN_PART_SIZE } from "./_limits.ts";
+import { MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
-import { declaredChecksum, readObjectBody, readSmallBody } from "./_payload.ts";
+import { declaredChecksum, readObjectBody, readSmallBody, rethrowStoreError } from "./_payload.ts";
 import { writeConditions } from "./_write-conditions.ts";
 
 const MAX_COMPLETE_BODY = 10_000 * 512;
-
-export function requireUpload(ctx: OpContext): UploadRow {
-  requireBucket(ctx);
-  const uploadId = ctx.parsed.query.get("uploadId") ?? "";
-  const upload = ctx.meta.getUpload(uploadId);
-  if (!upload || upload.bucket !== ctx.parsed.bucket || upload.key !== ctx.parsed.key) throw new S3Error("NoSuchUpload", { UploadId: uploadId });
-  return upload;
-}
-
-function parsePartNumber(text: string | null): number {
-  const n = text !== null && /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= MAX_PART_NUMBER)) {
-    throw new S3Error("InvalidArgument", { message: `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, ArgumentName: "partNumber", ArgumentValue: text ?? "" });
-  }
-  return n;
-}
 
 /** The ETag of a multipart object: MD5 of the parts' binary MD5s, then "-" and the part count. */
 export function multipartETag(partETags: readonly string[]): string {
@@ -98,7 +82,7 @@ function savePart(ctx: OpContext, upload: UploadRow, part: PartRow): void {
 }
 
 export const uploadPart: Handler = async (ctx) => {
-  const partNumber = parsePartNumber(ctx.parsed.query.get("partNumber"));
+  const partNumber = ctx.params.partNumber!;
   const upload = requireUpload(ctx);
   // With an upload checksum, every part carries that algorithm; a COMPOSITE one needs the client's value.
   const declared = declaredChecksum(ctx.req.headers)?.algorithm ?? null;
@@ -118,7 +102,7 @@ export const uploadPart: Handler = async (ctx) => {
 };
 
 export const uploadPartCopy: Handler = async (ctx) => {
-  const partNumber = parsePartNumber(ctx.parsed.query.get("partNumber"));
+  const partNumber = ctx.params.partNumber!;
   const upload = requireUpload(ctx);
   const source = requireCopySource(ctx);
   const range = parseCopySourceRange(ctx.req.headers.get("x-amz-copy-source-range"), source.size);
@@ -128,7 +112,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
     ? readPartsStream(ctx.blobs, ctx.meta.getObjectParts(source.bucket, source.key), start, end)
     : ctx.blobs.file(source.sha256).slice(start, end + 1).stream();
   const checksums = upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [];
-  const staged = await ctx.blobs.stage(bytes, { checksums, maxSize: ctx.config.maxObjectSize, expectedSize: end - start + 1 });
+  const staged = await ctx.blobs.stage(bytes, { checksums, maxSize: ctx.config.maxObjectSize, expectedSize: end - start + 1 }).catch(rethrowStoreError);
   await staged.commit();
   const checksumValue = upload.checksumAlgorithm ? staged.checksums[upload.checksumAlgorithm]! : null;
   const part: PartRow = { partNumber, sha256: staged.sha256, size: staged.size, etag: `"${staged.md5}"`, lastModified: Date.now(), checksumValue };
@@ -239,7 +223,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
  * first answer again, as on AWS, rather than NoSuchUpload.
  */
 function completedBefore(ctx: OpContext): Response | undefined {
-  const done = ctx.meta.getCompletedUpload(ctx.parsed.query.get("uploadId") ?? "");
+  const done = ctx.meta.getCompletedUpload(ctx.params.uploadId!);
   if (!done || done.bucket !== ctx.parsed.bucket || done.key !== ctx.parsed.key) return undefined;
   return completionResult(ctx, done);
 }

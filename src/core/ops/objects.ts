@@ -1,18 +1,16 @@
 // Object operations: PutObject, GetObject, HeadObject, DeleteObject.
 // Writes are blob first, row second; reads stream the blob file and never buffer an object.
-import { checksumHeader, type ChecksumAlgorithm } from "../checksums.ts";
+import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
-import type { ChecksumType } from "../multipart-checksums.ts";
-import type { StagedBlob } from "../store/blobs.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
 import { readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
-import { DEFAULT_CONTENT_TYPE, META_PREFIX, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
-import { MAX_PART_NUMBER } from "./_limits.ts";
+import { META_PREFIX, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
 import { metadataToWire } from "./_metadata-values.ts";
+import { objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
 import { readObjectBody } from "./_payload.ts";
-import { checkDeleteRequirement, deleteRequirement, writeConditions, type WriteCondition } from "./_write-conditions.ts";
+import { checkDeleteRequirement, deleteRequirement, writeConditions } from "./_write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
   const key = ctx.parsed.key!;
@@ -34,30 +32,6 @@ export const putObject: Handler = async (ctx) => {
   }
   return new Response(null, { headers: response });
 };
-
-/** The row of an object written in one piece (PutObject, PostObject): its blob, and what the request's headers say of it. */
-export function singlePartRow(
-  bucket: string, key: string, blob: Pick<StagedBlob, "sha256" | "size" | "md5">, headers: Headers, metadata: Record<string, string>,
-  checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined,
-): ObjectRow {
-  return {
-    bucket, key, sha256: blob.sha256, size: blob.size, etag: `"${blob.md5}"`, lastModified: Date.now(),
-    contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(headers), metadata,
-    checksumAlgorithm: checksum?.algorithm ?? null, checksumValue: checksum?.value ?? null, checksumType: checksum ? "FULL_OBJECT" : null, partsCount: 0,
-  };
-}
-
-/** Writes the row of a blob already published. */
-export function storeRow(ctx: OpContext, row: ObjectRow, condition?: WriteCondition): void {
-  try {
-    ctx.meta.putObject(row, [], condition);
-  } catch (error) {
-    // The bucket was deleted while the body streamed in: the row's foreign key no longer holds.
-    // The published blob stays unreferenced until gc.
-    if (String(error).includes("FOREIGN KEY")) throw new S3Error("NoSuchBucket", { BucketName: row.bucket });
-    throw error;
-  }
-}
 
 export const deleteObject: Handler = (ctx) => {
   requireBucket(ctx);
@@ -84,9 +58,9 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   }
   const notModified = checkPreconditions(ctx.req.headers, object);
   if (notModified) return new Response(null, { status: 304, headers: { etag: headers.etag!, "last-modified": headers["last-modified"]! } });
-  const partNumber = ctx.parsed.query.get("partNumber");
-  const parts = object.partsCount > 0 && (object.sha256 === "" || partNumber !== null) ? ctx.meta.getObjectParts(object.bucket, object.key) : [];
-  const selected = partNumber !== null ? selectPart(ctx, object, parts, partNumber) : undefined;
+  const { partNumber } = ctx.params;
+  const parts = object.partsCount > 0 && (object.sha256 === "" || partNumber !== undefined) ? ctx.meta.getObjectParts(object.bucket, object.key) : [];
+  const selected = partNumber !== undefined ? selectPart(ctx, object, parts, partNumber) : undefined;
   const range = selected?.range ?? parseRange(ctx.req.headers.get("range"), object.size);
   if (range) {
     headers["content-range"] = `bytes ${range.start}-${range.end}/${object.size}`;
@@ -94,7 +68,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   } else {
     headers["content-length"] = String(object.size);
   }
-  if (object.partsCount > 0 && partNumber !== null) headers["x-amz-mp-parts-count"] = String(object.partsCount);
+  if (object.partsCount > 0 && partNumber !== undefined) headers["x-amz-mp-parts-count"] = String(object.partsCount);
   // A checksum covers what it was computed over: the object or one part of it, never a Range.
   const checksum = selected ? selected.checksum : range ? undefined : objectChecksum(object);
   if (checksum && ctx.req.headers.get("x-amz-checksum-mode")?.toUpperCase() === "ENABLED") {
@@ -130,20 +104,11 @@ async function afterMerge(ctx: OpContext, object: ObjectRow, parts: readonly Par
 
 const RESPONSE_OVERRIDES = ["content-type", "content-language", "expires", "cache-control", "content-disposition", "content-encoding"] as const;
 
-interface ResponseChecksum { algorithm: ChecksumAlgorithm; value: string; type: ChecksumType }
-
-export const objectChecksum = (o: ObjectRow): ResponseChecksum | undefined =>
-  o.checksumAlgorithm && o.checksumValue ? { algorithm: o.checksumAlgorithm, value: o.checksumValue, type: o.checksumType ?? "FULL_OBJECT" } : undefined;
-
 /**
- * GetObject/HeadObject `partNumber`: the Nth part of a multipart object, sent as a ranged read.
- * An object written in one piece has one part, the whole object.
+ * GetObject/HeadObject `partNumber` (already 1..10,000, see resolveParams): the Nth part of a multipart
+ * object, sent as a ranged read. An object written in one piece has one part, the whole object.
  */
-function selectPart(ctx: OpContext, object: ObjectRow, parts: readonly PartRow[], text: string): { range: { start: number; end: number }; checksum?: ResponseChecksum } {
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(n >= 1 && n <= MAX_PART_NUMBER)) {
-    throw new S3Error("InvalidArgument", { message: `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`, ArgumentName: "partNumber", ArgumentValue: text });
-  }
+function selectPart(ctx: OpContext, object: ObjectRow, parts: readonly PartRow[], n: number): { range: { start: number; end: number }; checksum?: ResponseChecksum } {
   if (ctx.req.headers.has("range")) throw new S3Error("InvalidRequest", { message: "Cannot specify both Range header and partNumber query parameter" });
   const count = Math.max(1, object.partsCount);
   // A part number the object does not have is 400 InvalidPart on AWS, not a 416.

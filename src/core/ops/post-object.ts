@@ -1,9 +1,9 @@
 // PostObject: a browser's HTML form upload. The form carries its own signature (over the policy
-// document), so app.ts lets this operation through unsigned and the checks happen here, before any
-// byte of the file is stored: signature, policy expiry, every condition, then the size range as the
-// file streams into a staged blob.
-import { verifyPostSignature, type AuthResult } from "../auth/verify.ts";
-import { UNSIGNED_PAYLOAD, uriEncode } from "../auth/sigv4.ts";
+// document), so its route is authenticated "form" and the checks happen here, before any byte of the
+// file is stored: signature, policy expiry, every condition, then the size range as the file streams
+// into a staged blob.
+import { verifyPostSignature } from "../auth/verify.ts";
+import { uriEncode } from "../uri.ts";
 import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import { formBoundary, readPostForm, type PostForm } from "../post-form.ts";
@@ -12,12 +12,9 @@ import type { ObjectRow } from "../store/meta.ts";
 import { renderXml } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { META_PREFIX, readUserMetadata, validateKey } from "./_object-headers.ts";
-import { declaredChecksum } from "./_payload.ts";
+import { objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
+import { declaredChecksum, rethrowStoreError } from "./_payload.ts";
 import { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
-import { objectChecksum, singlePartRow, storeRow } from "./objects.ts";
-
-/** What app.ts passes for a POST: nobody is verified yet. */
-export const FORM_SIGNED: AuthResult = { accessKeyId: "", payloadHash: UNSIGNED_PAYLOAD, signature: "", signingKey: new Uint8Array(), amzDate: "", scope: "" };
 
 /** Form fields that become the object's headers, as they would on a PutObject. */
 const HEADER_FIELDS = new Set(["content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires", "x-amz-storage-class"]);
@@ -61,7 +58,7 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   const metadata = readUserMetadata(headers);
   const declared = declaredChecksum(headers);
   const maxSize = Math.min(ctx.config.maxObjectSize, range?.max ?? Infinity);
-  const staged = await ctx.blobs.stage(file.stream, { checksums: declared ? [declared.algorithm] : [], maxSize });
+  const staged = await ctx.blobs.stage(file.stream, { checksums: declared ? [declared.algorithm] : [], maxSize }).catch(rethrowStoreError);
   try {
     if (range && staged.size < range.min) {
       throw new S3Error("EntityTooSmall", { message: "Your proposed upload is smaller than the minimum allowed size", ProposedSize: staged.size, MinSizeAllowed: range.min });

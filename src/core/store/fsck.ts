@@ -1,11 +1,9 @@
 // checkStore(): verifies every blob that metadata references — present, of the recorded size, and
 // hashing to its address — names each bucket and key a bad blob affects, runs SQLite's integrity
-// check, and counts what gc would reclaim. With `repair`, a bad blob is moved to quarantine/ and the
-// objects and uploads that lost their data are removed. It returns a report and never prints.
-import { mkdirSync } from "node:fs";
-import { readdir, rename, stat } from "node:fs/promises";
-import { join } from "node:path";
-import type { FsBlobStore } from "./blobs.ts";
+// check, and counts what gc would reclaim. With `repair`, a bad blob is quarantined (the data folder's
+// quarantine/) and the objects and uploads that lost their data are removed. It returns a report and
+// never prints.
+import type { BlobStore } from "./blobs.ts";
 import type { Metadata } from "./meta.ts";
 
 export type ProblemKind = "database" | "missing-blob" | "size-mismatch" | "hash-mismatch";
@@ -41,12 +39,13 @@ export interface FsckReport {
   leftovers: { orphanBlobs: number; orphanBytes: number; staleUploads: number; tempFiles: number; tempBytes: number };
   /** Multipart objects still read from their parts; a running server merges them. */
   unmergedObjects: number;
+  /** Where repaired blobs were kept. */
   quarantineDir?: string;
 }
 
 const HASH_CHUNK = 4 * 1024 * 1024;
 
-export async function checkStore(meta: Metadata, blobs: FsBlobStore, dataDir: string, options: FsckOptions): Promise<FsckReport> {
+export async function checkStore(meta: Metadata, blobs: BlobStore, options: FsckOptions): Promise<FsckReport> {
   const report: FsckReport = {
     ok: true, blobsVerified: 0, bytesVerified: 0, problems: [],
     leftovers: { orphanBlobs: 0, orphanBytes: 0, staleUploads: 0, tempFiles: 0, tempBytes: 0 },
@@ -64,7 +63,7 @@ export async function checkStore(meta: Metadata, blobs: FsBlobStore, dataDir: st
     options.onProgress?.(report.bytesVerified, total);
     if (!problem) continue;
     problem.affected = meta.blobUsers(sha256).map((u) => (u.uploadId ? `${u.bucket}/${u.key} (upload ${u.uploadId})` : `${u.bucket}/${u.key}`));
-    if (options.repair) problem.repaired = await repair(meta, blobs, dataDir, problem, report);
+    if (options.repair) problem.repaired = await repair(meta, blobs, problem, report);
     report.problems.push(problem);
   }
 
@@ -75,21 +74,23 @@ export async function checkStore(meta: Metadata, blobs: FsBlobStore, dataDir: st
     report.leftovers.orphanBytes += blob.size;
   }
   report.leftovers.staleUploads = meta.uploadsCreatedBefore(options.now - options.uploadMaxAgeMs).length;
-  for (const name of await readdir(blobs.tmpDir)) {
-    const info = await stat(join(blobs.tmpDir, name)).catch(() => null);
-    if (!info || info.mtimeMs > cutoff) continue;
-    report.leftovers.tempFiles++;
-    report.leftovers.tempBytes += info.size;
+  // Blobs an interrupted gc left aside count with the temp files: the next gc settles both.
+  for (const leftovers of [blobs.listTemp(), blobs.listAside()]) {
+    for await (const temp of leftovers) {
+      if (temp.mtimeMs > cutoff) continue;
+      report.leftovers.tempFiles++;
+      report.leftovers.tempBytes += temp.size;
+    }
   }
   report.ok = report.problems.length === 0;
   return report;
 }
 
-async function verifyBlob(blobs: FsBlobStore, sha256: string, size: number): Promise<Problem | undefined> {
-  const file = blobs.file(sha256);
-  const info = await stat(blobs.path(sha256)).catch(() => null);
+async function verifyBlob(blobs: BlobStore, sha256: string, size: number): Promise<Problem | undefined> {
+  const info = await blobs.stat(sha256);
   if (!info) return { kind: "missing-blob", sha256, detail: "the blob file is missing", affected: [] };
   if (info.size !== size) return { kind: "size-mismatch", sha256, detail: `the blob holds ${info.size} bytes, metadata says ${size}`, affected: [] };
+  const file = blobs.file(sha256);
   const hasher = new Bun.CryptoHasher("sha256");
   for (let offset = 0; offset < size; offset += HASH_CHUNK) {
     hasher.update(new Uint8Array(await file.slice(offset, Math.min(size, offset + HASH_CHUNK)).arrayBuffer()));
@@ -100,14 +101,13 @@ async function verifyBlob(blobs: FsBlobStore, sha256: string, size: number): Pro
 }
 
 /** Quarantines a bad blob and removes what relied on it: an object without its bytes must not be served. */
-async function repair(meta: Metadata, blobs: FsBlobStore, dataDir: string, problem: Problem, report: FsckReport): Promise<string> {
+async function repair(meta: Metadata, blobs: BlobStore, problem: Problem, report: FsckReport): Promise<string> {
   const sha256 = problem.sha256!;
   let moved = "";
   if (problem.kind !== "missing-blob") {
-    report.quarantineDir = join(dataDir, "quarantine");
-    mkdirSync(report.quarantineDir, { recursive: true });
-    await rename(blobs.path(sha256), join(report.quarantineDir, sha256));
-    moved = "moved the blob to quarantine/; ";
+    const kept = await blobs.quarantine(sha256);
+    if (kept) report.quarantineDir = kept;
+    moved = kept ? "moved the blob to quarantine/; " : "dropped the blob; ";
   }
   const removed = meta.removeBlobUsers(sha256);
   return `${moved}removed ${removed.objects} object(s) and ${removed.uploadParts} upload part(s) that relied on it`;

@@ -87,6 +87,9 @@ function md5Worker(): Worker {
   return (worker = started);
 }
 
+/** Whether the worker thread is running, for tests of its idle stop. */
+export const isMd5WorkerRunning = (): boolean => worker !== undefined;
+
 /** Called when a body is done with the worker: stops it once nothing has used it for IDLE_MS. */
 function release(): void {
   if (bodies.size > 0 || !worker) return;

@@ -3,9 +3,8 @@
 // (Bun.serve drops Content-Length on stream bodies, oven-sh/bun#10507) and gives fsck one SHA-256
 // per object. A read that needs more than one part and comes before the merge asks for it at once
 // (mergeNow) and waits; a crash leaves a temp file and the parts, and the merge resumes at start.
-import { utimes } from "node:fs/promises";
 import { logger } from "../log.ts";
-import type { FsBlobStore } from "./blobs.ts";
+import type { BlobStore } from "./blobs.ts";
 import type { Metadata } from "./meta.ts";
 
 const log = logger("merge");
@@ -17,7 +16,7 @@ export class PartMerger {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
 
-  constructor(private readonly meta: Metadata, private readonly blobs: FsBlobStore) {}
+  constructor(private readonly meta: Metadata, private readonly blobs: BlobStore) {}
 
   /** Queues every multipart object not merged yet, e.g. those a restart interrupted. */
   resume(): void {
@@ -88,8 +87,7 @@ export class PartMerger {
     if (!this.meta.mergeObject(object, staged.sha256)) return;
     log.debug(`merged ${parts.length} parts of ${bucket}/${key}`);
     // The parts are unreferenced now, but a GET that started before may still be reading them:
-    // a fresh mtime gives it gc's grace period.
-    const now = new Date();
-    for (const part of parts) await utimes(this.blobs.path(part.sha256), now, now).catch(() => {});
+    // marking them fresh gives it gc's grace period.
+    for (const part of parts) await this.blobs.touch(part.sha256);
   }
 }

@@ -1,15 +1,14 @@
 // Reading a byte range of an object stored as parts, part by part on demand, so memory stays flat
 // whatever the size. Used by GET before the parts are merged, and by UploadPartCopy.
-import { open, type FileHandle } from "node:fs/promises";
-import type { BlobStore } from "./blobs.ts";
+import type { BlobReader, BlobStore } from "./blobs.ts";
 import type { PartRow } from "./meta.ts";
 import { countStreamed } from "./streamed-bytes.ts";
 
 const CHUNK = 256 * 1024;
 
 /**
- * Bytes start..end (inclusive) across `parts` in order. Bytes within one part are that part's file
- * slice, which Bun sends with sendfile and a Content-Length; anything wider is a stream.
+ * Bytes start..end (inclusive) across `parts` in order. Bytes within one part are that part's blob
+ * slice (a file slice Bun sends with sendfile, on disk) with a Content-Length; anything wider is a stream.
  */
 export function readParts(blobs: BlobStore, parts: readonly Pick<PartRow, "sha256" | "size">[], start: number, end: number): Blob | ReadableStream<Uint8Array> {
   const segments: { sha256: string; from: number; to: number }[] = [];
@@ -26,34 +25,33 @@ export function readParts(blobs: BlobStore, parts: readonly Pick<PartRow, "sha25
   // found shorter than its row fails the transfer: a stream that ended early would look complete to
   // a client, which gets no Content-Length here.
   let next = 0;
-  let current: { handle: FileHandle; position: number; remaining: number; sha256: string } | undefined;
+  let current: { reader: BlobReader; position: number; remaining: number; sha256: string } | undefined;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
         if (!current) {
           const segment = segments[next++];
           if (!segment) return controller.close();
-          current = { handle: await open(blobs.path(segment.sha256), "r"), position: segment.from, remaining: segment.to - segment.from, sha256: segment.sha256 };
+          current = { reader: await blobs.open(segment.sha256), position: segment.from, remaining: segment.to - segment.from, sha256: segment.sha256 };
         }
         if (current.remaining > 0) {
-          const buffer = new Uint8Array(Math.min(CHUNK, current.remaining));
-          const { bytesRead } = await current.handle.read(buffer, 0, buffer.length, current.position);
+          const bytes = await current.reader.read(current.position, Math.min(CHUNK, current.remaining));
           // A part shorter than its row says: fail the transfer rather than send a short body unnoticed.
-          if (bytesRead === 0) {
-            await current.handle.close();
+          if (bytes.length === 0) {
+            await current.reader.close();
             throw new Error(`blob ${current.sha256} is shorter than its part`);
           }
-          current.position += bytesRead;
-          current.remaining -= bytesRead;
-          countStreamed(bytesRead);
-          return controller.enqueue(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+          current.position += bytes.length;
+          current.remaining -= bytes.length;
+          countStreamed(bytes.length);
+          return controller.enqueue(bytes);
         }
-        await current.handle.close();
+        await current.reader.close();
         current = undefined;
       }
     },
     async cancel() {
-      await current?.handle.close();
+      await current?.reader.close();
     },
   }, { highWaterMark: 0 });
 }

@@ -1,0 +1,137 @@
+// The metadata database: its schema as ordered migrations, opening (pragmas, migrating) and the one
+// transaction helper every write goes through, with the fault seam at its commit. No queries here.
+import { Database } from "bun:sqlite";
+import type { FaultHook } from "./faults.ts";
+
+/** Ordered migrations; entry i takes a database from user_version i to i + 1. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE buckets (
+     name TEXT PRIMARY KEY,
+     region TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE objects (
+     bucket TEXT NOT NULL REFERENCES buckets(name),
+     key TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     content_type TEXT NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     checksum_algorithm TEXT,
+     checksum_value TEXT,
+     PRIMARY KEY (bucket, key)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX objects_by_blob ON objects(sha256);`,
+  // Multipart: uploads in progress with their parts, and completed objects kept as their parts
+  // (objects.sha256 is '' for those), so completing an upload copies no bytes.
+  `ALTER TABLE objects ADD COLUMN parts_count INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE object_parts (
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     part_number INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     checksum_value TEXT,
+     PRIMARY KEY (bucket, key, part_number),
+     FOREIGN KEY (bucket, key) REFERENCES objects(bucket, key) ON DELETE CASCADE
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX object_parts_by_blob ON object_parts(sha256);
+   CREATE TABLE uploads (
+     upload_id TEXT PRIMARY KEY,
+     bucket TEXT NOT NULL REFERENCES buckets(name),
+     key TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     content_type TEXT NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     checksum_algorithm TEXT
+   ) STRICT;
+   CREATE INDEX uploads_by_key ON uploads(bucket, key, upload_id);
+   CREATE TABLE upload_parts (
+     upload_id TEXT NOT NULL REFERENCES uploads(upload_id) ON DELETE CASCADE,
+     part_number INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     checksum_value TEXT,
+     PRIMARY KEY (upload_id, part_number)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX upload_parts_by_blob ON upload_parts(sha256);`,
+  // Multipart checksum types. Multipart objects are merged into one blob off the request path;
+  // until then objects.sha256 is '' and the partial index finds them at start.
+  `ALTER TABLE uploads ADD COLUMN checksum_type TEXT;
+   ALTER TABLE objects ADD COLUMN checksum_type TEXT;
+   CREATE INDEX objects_unmerged ON objects(bucket, key) WHERE sha256 = '';`,
+  // Bucket subresources stored as the JSON of their parsed configuration (CORS so far).
+  `CREATE TABLE bucket_configs (
+     bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     body TEXT NOT NULL,
+     PRIMARY KEY (bucket, name)
+   ) STRICT, WITHOUT ROWID;`,
+  // What each completed upload answered, so a CompleteMultipartUpload retried after a lost response
+  // gets the same answer, as on AWS. Kept for a week.
+  `CREATE TABLE completed_uploads (
+     upload_id TEXT PRIMARY KEY,
+     bucket TEXT NOT NULL REFERENCES buckets(name) ON DELETE CASCADE,
+     key TEXT NOT NULL,
+     etag TEXT NOT NULL,
+     checksum_algorithm TEXT,
+     checksum_value TEXT,
+     checksum_type TEXT,
+     completed_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX completed_uploads_by_time ON completed_uploads(completed_at);`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface MetadataOptions {
+  /** Commit each transaction to the disk (synchronous=FULL), not only to the WAL file (NORMAL). */
+  fsync?: boolean;
+  /** Fault injection for tests: called inside each object write, just before its commit. */
+  faults?: FaultHook;
+}
+
+/** An open database and the helper its object writes use. */
+export interface MetaDb {
+  db: Database;
+  /** One transaction around an object write, with the fault seam at its commit. */
+  write<T>(body: () => T): T;
+}
+
+/** Opens (creating and migrating) the database at `path`; ":memory:" keeps it in the process. */
+export function openDatabase(path: string, options: MetadataOptions = {}): MetaDb {
+  const fault = options.faults ?? (() => {});
+  const db = new Database(path, { create: true, strict: true });
+  // WAL with NORMAL survives a killed process (the WAL is in the OS's hands once written); FULL also
+  // survives a power cut, at the price of an fsync per commit. (An in-memory database ignores both.)
+  const synchronous = options.fsync ? "FULL" : "NORMAL";
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+  migrate(db);
+  return {
+    db,
+    write: (body) => db.transaction(() => {
+      const result = body();
+      fault("commit");
+      return result;
+    })(),
+  };
+}
+
+function migrate(db: Database): void {
+  const { user_version: version } = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!;
+  if (version > SCHEMA_VERSION) throw new Error(`The data folder was written by a newer s3lite (schema ${version}; this one knows ${SCHEMA_VERSION}).`);
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+    })();
+  }
+}

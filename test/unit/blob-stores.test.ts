@@ -1,0 +1,113 @@
+// The BlobStore contract, run on every store: the data folder's and the memory one.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { BodyTooLarge } from "../../src/core/store/errors.ts";
+import { random } from "../helpers/data.ts";
+import { collect, openTestStore, putBlob, STORE_KINDS, type TestStore } from "../helpers/stores.ts";
+
+const sha256Of = (body: string | Uint8Array) => new Bun.CryptoHasher("sha256").update(body).digest("hex");
+
+/** A body that sends `first`, then fails as a client hanging up does. */
+const failingBody = (first: Uint8Array) => new ReadableStream<Uint8Array>({
+  start(controller) {
+    controller.enqueue(first);
+    controller.error(new Error("client went away"));
+  },
+});
+
+describe.each(STORE_KINDS)("%s blob store", (kind) => {
+  let store: TestStore;
+  beforeEach(() => { store = openTestStore(kind); });
+  afterEach(() => store.remove());
+
+  /** Nothing published, aside or half-written. */
+  async function expectEmpty(): Promise<void> {
+    expect(await collect(store.blobs.list())).toEqual([]);
+    expect(await collect(store.blobs.listAside())).toEqual([]);
+    expect(await collect(store.blobs.listTemp())).toEqual([]);
+  }
+
+  test("a staged body is invisible until committed, then reads back under its SHA-256", async () => {
+    const staged = await store.blobs.stage(new Blob(["hello blobs"]).stream(), { maxSize: 100, checksums: ["CRC32"] });
+    expect(staged.sha256).toBe(sha256Of("hello blobs"));
+    expect(staged.md5).toBe(new Bun.CryptoHasher("md5").update("hello blobs").digest("hex"));
+    expect(staged.checksums.CRC32).toBeString();
+    expect(await store.blobs.stat(staged.sha256)).toBeUndefined();
+    await staged.commit();
+    expect(await store.blobs.file(staged.sha256).text()).toBe("hello blobs");
+    expect(await store.blobs.file(staged.sha256).slice(6, 11).text()).toBe("blobs");
+    expect((await store.blobs.stat(staged.sha256))!.size).toBe(11);
+    expect((await collect(store.blobs.list())).map((b) => b.sha256)).toEqual([staged.sha256]);
+  });
+
+  test("a discarded body, one past maxSize and one whose stream fails leave nothing behind", async () => {
+    await (await store.blobs.stage(new Blob(["never mind"]).stream(), { maxSize: 100 })).discard();
+    const tooLarge = store.blobs.stage(new Blob([random(2000)]).stream(), { maxSize: 1000 });
+    await expect(tooLarge).rejects.toBeInstanceOf(BodyTooLarge);
+    expect(await tooLarge.catch((error: BodyTooLarge) => error.maxSize)).toBe(1000);
+    await expect(store.blobs.stage(failingBody(random(100)), { maxSize: 1000 })).rejects.toThrow("client went away");
+    await expectEmpty();
+  });
+
+  test("the same content committed twice is one blob, marked fresh by the second commit", async () => {
+    const { sha256 } = await putBlob(store.blobs, "twice");
+    const first = (await store.blobs.stat(sha256))!.mtimeMs;
+    await Bun.sleep(20);
+    await putBlob(store.blobs, "twice");
+    expect(await collect(store.blobs.list())).toHaveLength(1);
+    expect((await store.blobs.stat(sha256))!.mtimeMs).toBeGreaterThan(first);
+  });
+
+  test("concatenate stages the parts in order as one blob; stopped, it leaves nothing", async () => {
+    const parts = [await putBlob(store.blobs, random(1_500_000)), await putBlob(store.blobs, "tail")];
+    const whole = Buffer.concat([await store.blobs.file(parts[0]!.sha256).bytes(), Buffer.from("tail")]);
+    const merged = await store.blobs.concatenate(parts);
+    expect([merged.sha256, merged.size, merged.md5]).toEqual([sha256Of(whole), whole.length, ""]);
+    await merged.commit();
+    expect(Buffer.from(await store.blobs.file(merged.sha256).bytes()).equals(whole)).toBe(true);
+
+    await expect(store.blobs.concatenate(parts, { stop: () => true })).rejects.toThrow("stopped");
+    expect(await collect(store.blobs.listTemp())).toEqual([]);
+    expect(await collect(store.blobs.list())).toHaveLength(3);
+  });
+
+  test("a reader reads at any position, and fewer bytes only at the end", async () => {
+    const body = random(300_000);
+    const { sha256 } = await putBlob(store.blobs, body);
+    const reader = await store.blobs.open(sha256);
+    expect(Buffer.from(await reader.read(1000, 5000)).equals(body.subarray(1000, 6000))).toBe(true);
+    expect((await reader.read(299_000, 5000)).length).toBe(1000);
+    expect((await reader.read(300_000, 10)).length).toBe(0);
+    await reader.close();
+  });
+
+  test("a blob moved aside leaves its address until settled: kept goes back, not kept is gone", async () => {
+    const kept = await putBlob(store.blobs, "kept"), dropped = await putBlob(store.blobs, "dropped");
+    for (const { sha256 } of [kept, dropped]) expect(await store.blobs.moveAside(sha256)).toBe(true);
+    expect(await store.blobs.moveAside(kept.sha256)).toBe(false);
+    expect(await collect(store.blobs.list())).toEqual([]);
+    expect((await collect(store.blobs.listAside())).map((b) => b.sha256).sort()).toEqual([kept.sha256, dropped.sha256].sort());
+    expect(await store.blobs.settleAside(kept.sha256, (aside) => aside.size === 4)).toBe(true);
+    expect(await store.blobs.settleAside(dropped.sha256, () => false)).toBe(false);
+    expect(await store.blobs.file(kept.sha256).text()).toBe("kept");
+    expect((await collect(store.blobs.list())).map((b) => b.sha256)).toEqual([kept.sha256]);
+    expect(await collect(store.blobs.listAside())).toEqual([]);
+  });
+
+  test("content published again while its blob is aside stays published, whatever the settling decides", async () => {
+    const { sha256 } = await putBlob(store.blobs, "again");
+    await store.blobs.moveAside(sha256);
+    await putBlob(store.blobs, "again");
+    expect(await store.blobs.settleAside(sha256, () => true)).toBe(true);
+    expect(await store.blobs.file(sha256).text()).toBe("again");
+    expect(await collect(store.blobs.list())).toHaveLength(1);
+    expect(await collect(store.blobs.listAside())).toEqual([]);
+  });
+
+  test("a quarantined blob is out of service", async () => {
+    const { sha256 } = await putBlob(store.blobs, "bad bytes");
+    const where = await store.blobs.quarantine(sha256);
+    expect(where === undefined).toBe(kind === "memory");
+    expect(await store.blobs.stat(sha256)).toBeUndefined();
+    expect(await collect(store.blobs.list())).toEqual([]);
+  });
+});
