@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SLOW_TEST_MS } from "../setup.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { run } from "../helpers/spawn.ts";
+import { hasAwsCli, run, skipWithout } from "../helpers/spawn.ts";
 
 let s: TestServer;
 let work: string;
@@ -19,7 +19,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(!Bun.which("aws"))("AWS CLI", () => {
+describe.skipIf(skipWithout(hasAwsCli))("AWS CLI", () => {
   // 20 MiB: above the CLI's 8 MiB threshold, so the upload is multipart and the download ranged.
   test("s3 mb, cp up and down (multipart), ls, rm, rb", async () => {
     const bucket = uniqueBucket("cli");

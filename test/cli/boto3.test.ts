@@ -3,13 +3,13 @@ import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SLOW_TEST_MS } from "../setup.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { hasBoto3, run } from "../helpers/spawn.ts";
+import { hasBoto3, run, skipWithout } from "../helpers/spawn.ts";
 
 let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
-test.skipIf(!hasBoto3)("boto3: objects, checksums, ranges, multipart upload_fileobj, pagination, presigned URLs and errors", async () => {
+test.skipIf(skipWithout(hasBoto3))("boto3: objects, checksums, ranges, multipart upload_fileobj, pagination, presigned URLs and errors", async () => {
   const bucket = uniqueBucket("boto");
   const res = await run(["python3", join(import.meta.dir, "../py/boto3_client.py"), bucket], s.env);
   expect(res.stderr).toBe("");
@@ -31,7 +31,7 @@ test.skipIf(!hasBoto3)("boto3: objects, checksums, ranges, multipart upload_file
   expect(out.deleted).toBe(true);
 }, SLOW_TEST_MS);
 
-test.skipIf(!hasBoto3)("boto3: upload_file and download_file in parts, checksums of both types, list_multipart_uploads, upload_part_copy", async () => {
+test.skipIf(skipWithout(hasBoto3))("boto3: upload_file and download_file in parts, checksums of both types, list_multipart_uploads, upload_part_copy", async () => {
   const res = await run(["python3", join(import.meta.dir, "../py/boto3_multipart.py"), uniqueBucket("botomp")], s.env);
   expect(res.stderr).toBe("");
   expect(res.exitCode).toBe(0);
@@ -48,7 +48,7 @@ test.skipIf(!hasBoto3)("boto3: upload_file and download_file in parts, checksums
   expect(out.copied_ok).toBe(true);
 }, SLOW_TEST_MS);
 
-test.skipIf(!hasBoto3)("boto3: copy_object and copy(), delete_objects, list_object_versions, conditional puts, resource bulk deletes", async () => {
+test.skipIf(skipWithout(hasBoto3))("boto3: copy_object and copy(), delete_objects, list_object_versions, conditional puts, resource bulk deletes", async () => {
   const res = await run(["python3", join(import.meta.dir, "../py/boto3_everyday.py"), uniqueBucket("botoday")], s.env);
   expect(res.stderr).toBe("");
   expect(res.exitCode).toBe(0);
@@ -68,7 +68,7 @@ test.skipIf(!hasBoto3)("boto3: copy_object and copy(), delete_objects, list_obje
   expect(out.after_versions_delete).toEqual([]);
 }, SLOW_TEST_MS);
 
-test.skipIf(!hasBoto3)("boto3: Signature Version 2 presigned URLs (signature_version s3) for GET and PUT", async () => {
+test.skipIf(skipWithout(hasBoto3))("boto3: Signature Version 2 presigned URLs (signature_version s3) for GET and PUT", async () => {
   const bucket = uniqueBucket("botov2");
   await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
   await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "v2/ü file.txt", Body: "signed the old way" }));
@@ -90,7 +90,7 @@ test.skipIf(!hasBoto3)("boto3: Signature Version 2 presigned URLs (signature_ver
   expect(await expired.text()).toContain("Request has expired");
 }, SLOW_TEST_MS);
 
-test.skipIf(!hasBoto3)("boto3: generate_presigned_post forms, SigV4 and SigV2, posted with requests", async () => {
+test.skipIf(skipWithout(hasBoto3))("boto3: generate_presigned_post forms, SigV4 and SigV2, posted with requests", async () => {
   const res = await run(["python3", join(import.meta.dir, "../py/boto3_presigned_post.py"), uniqueBucket("botopost")], s.env);
   expect(res.stderr).toBe("");
   expect(res.exitCode).toBe(0);

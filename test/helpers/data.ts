@@ -45,3 +45,12 @@ export function ageBlobs(dataDir: string, ageMs = 3_600_000): void {
   const old = new Date(Date.now() - ageMs);
   for (const a of readdirSync(blobs)) for (const b of readdirSync(join(blobs, a))) for (const f of readdirSync(join(blobs, a, b))) utimesSync(join(blobs, a, b, f), old, old);
 }
+
+/** Where the blob of `sha256` lives in a data folder: blobs/ab/cd/<sha256>. */
+export const blobPath = (dataDir: string, sha256: string): string => join(dataDir, "blobs", sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+
+/** The SHA-256 of every blob file in a data folder, read from the disk rather than from metadata. */
+export function blobFiles(dataDir: string): string[] {
+  const blobs = join(dataDir, "blobs");
+  return readdirSync(blobs).flatMap((a) => readdirSync(join(blobs, a)).flatMap((b) => readdirSync(join(blobs, a, b))));
+}

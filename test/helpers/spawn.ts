@@ -15,6 +15,14 @@ export async function run(cmd: string[], env: Record<string, string>, stdin?: st
   return { exitCode, stdout, stderr };
 }
 
+/**
+ * For `skipIf`: a test that needs a tool the machine lacks is skipped, except under CI=true. CI
+ * installs every tool (.ci/run), so there a missing one fails the test instead of shrinking the run.
+ */
+export const skipWithout = (available: boolean): boolean => !available && process.env.CI !== "true";
+
+export const hasAwsCli = Bun.which("aws") !== null;
+
 export const hasBoto3 = (() => {
   if (!Bun.which("python3")) return false;
   return Bun.spawnSync(["python3", "-c", "import boto3"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;

@@ -5,7 +5,7 @@ import { DeleteObjectCommand, DeleteObjectsCommand, HeadObjectCommand, PutObject
 import { errorOf } from "../helpers/data.ts";
 import type { TestServer } from "../helpers/server.ts";
 import { startWithBucket } from "../helpers/suite.ts";
-import { run } from "../helpers/spawn.ts";
+import { hasAwsCli, run, skipWithout } from "../helpers/spawn.ts";
 
 let s: TestServer;
 let bucket: string;
@@ -49,7 +49,7 @@ describe("DeleteObject", () => {
     expect((await s.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "size-time", IfMatchSize: 5 }))).$metadata.httpStatusCode).toBe(204);
   });
 
-  test.skipIf(!Bun.which("aws") && process.env.CI !== "true")("the AWS CLI's delete-object --if-match", async () => {
+  test.skipIf(skipWithout(hasAwsCli))("the AWS CLI's delete-object --if-match", async () => {
     const { ETag } = await put("cli");
     const aws = (...args: string[]) => run(["aws", "--endpoint-url", s.url, "s3api", "delete-object", "--bucket", bucket, "--key", "cli", ...args], s.env);
     const refused = await aws("--if-match", '"ffffffffffffffffffffffffffffffff"');

@@ -5,7 +5,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { errorOf, md5Hex, random } from "../helpers/data.ts";
 import type { TestServer } from "../helpers/server.ts";
 import { startWithBucket } from "../helpers/suite.ts";
-import { run } from "../helpers/spawn.ts";
+import { hasAwsCli, run, skipWithout } from "../helpers/spawn.ts";
 
 let s: TestServer;
 let bucket: string;
@@ -14,7 +14,6 @@ afterAll(() => s.stop());
 
 const bodyOf = async (key: string) => (await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
 const keys = async () => ((await s.client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key);
-const hasCli = Bun.which("aws") !== null || process.env.CI === "true";
 const aws = (...args: string[]) => run(["aws", "--endpoint-url", s.url, "s3api", ...args], s.env);
 
 describe("RenameObject", () => {
@@ -44,7 +43,7 @@ describe("RenameObject", () => {
     expect(await bodyOf("cond/b")).toBe("a");
   });
 
-  test.skipIf(!hasCli)("through the AWS CLI's rename-object", async () => {
+  test.skipIf(skipWithout(hasAwsCli))("through the AWS CLI's rename-object", async () => {
     await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "cli/old name", Body: "renamed by the CLI" }));
     const result = await aws("rename-object", "--bucket", bucket, "--key", "cli/new name", "--rename-source", `${bucket}/cli/old%20name`);
     expect(result.exitCode).toBe(0);
@@ -54,7 +53,7 @@ describe("RenameObject", () => {
 });
 
 describe("operations s3lite does not implement answer 501 by name and change nothing", () => {
-  test.skipIf(!hasCli)("update-object-encryption leaves the object's bytes as they were", async () => {
+  test.skipIf(skipWithout(hasAwsCli))("update-object-encryption leaves the object's bytes as they were", async () => {
     await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "enc/object", Body: "original bytes" }));
     const result = await aws("update-object-encryption", "--bucket", bucket, "--key", "enc/object",
       "--object-encryption", "SSEKMS={KMSKeyArn=arn:aws:kms:us-east-1:123456789012:key/abc}");
@@ -64,7 +63,7 @@ describe("operations s3lite does not implement answer 501 by name and change not
     expect(await bodyOf("enc/object")).toBe("original bytes");
   });
 
-  test.skipIf(!hasCli).each([
+  test.skipIf(skipWithout(hasAwsCli)).each([
     ["create-session", "CreateSession"],
     ["get-bucket-metadata-table-configuration", "GetBucketMetadataTableConfiguration"],
     ["get-bucket-metadata-configuration", "GetBucketMetadataConfiguration"],

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { errorOf, md5Hex } from "../helpers/data.ts";
+import { blobFiles, errorOf, md5Hex, sha256Hex } from "../helpers/data.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 
 let s: TestServer;
@@ -145,11 +145,27 @@ describe("reads", () => {
   });
 
   test("identical bodies share one blob; deleting one object leaves the other readable", async () => {
-    await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "twin-1", Body: "same bytes" }));
-    await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "twin-2", Body: "same bytes" }));
+    // A body no other test stores, so the first PUT adds exactly one blob (a file on disk, its bytes in memory).
+    const body = `same bytes ${crypto.randomUUID()}`;
+    const put = (key: string) => s.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    if (s.store === "disk") {
+      const before = blobFiles(s.dataDir);
+      await put("twin-1");
+      const afterFirst = blobFiles(s.dataDir);
+      expect(afterFirst.filter((sha256) => !before.includes(sha256))).toEqual([sha256Hex(body)]);
+      await put("twin-2");
+      expect(blobFiles(s.dataDir).sort()).toEqual(afterFirst.sort());
+    } else {
+      const before = (await s.heldBytes())!;
+      await put("twin-1");
+      const afterFirst = (await s.heldBytes())!;
+      expect(afterFirst - before).toBe(body.length);
+      await put("twin-2");
+      expect(await s.heldBytes()).toBe(afterFirst);
+    }
     await s.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "twin-1" }));
     const got = await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "twin-2" }));
-    expect(await got.Body!.transformToString()).toBe("same bytes");
+    expect(await got.Body!.transformToString()).toBe(body);
   });
 });
 

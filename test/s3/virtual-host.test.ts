@@ -6,7 +6,7 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { startServer, type S3liteServer } from "../../src/index.ts";
-import { hasBoto3, run } from "../helpers/spawn.ts";
+import { hasBoto3, run, skipWithout } from "../helpers/spawn.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 import { SLOW_TEST_MS, TEST_CREDENTIALS } from "../setup.ts";
 
@@ -50,9 +50,9 @@ test("a configured base domain, and a signature checked against the Host actuall
   expect(await moved.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
 });
 
-test.skipIf(!hasBoto3)("boto3 with addressing_style virtual", async () => {
+test.skipIf(skipWithout(hasBoto3))("boto3 with addressing_style virtual", async () => {
   const res = await run(["python3", join(import.meta.dir, "../py/boto3_virtual_host.py"), "boto-vhost"], {
-    PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: server.dataDir, AWS_ENDPOINT_URL: `http://localhost:${server.port}`,
+    PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: server.dataDir!, AWS_ENDPOINT_URL: `http://localhost:${server.port}`,
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     AWS_DEFAULT_REGION: "us-east-1", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_EC2_METADATA_DISABLED: "true",
   });

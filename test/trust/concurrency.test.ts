@@ -164,7 +164,7 @@ test("identical bodies uploaded, deleted and collected at once: no object ever l
         for (let k = 0; k < KEYS; k++) if (!mine.has(`shared/w${w}/${k}`)) expect(await read(`shared/w${w}/${k}`)).toBeUndefined();
       }
     }
-    const report = await checkStore(store.meta, store.blobs, s.dataDir, { repair: false, graceMs: 0, uploadMaxAgeMs: 7 * 86_400_000, now: Date.now() });
+    const report = await checkStore(store.meta, store.blobs, { repair: false, graceMs: 0, uploadMaxAgeMs: 7 * 86_400_000, now: Date.now() });
     expect(report.problems).toEqual([]);
   } finally {
     store.close();

@@ -3,14 +3,14 @@
 // and fsck finds nothing but leftovers, which gc removes. Seeded: the seed is printed; set
 // S3LITE_TEST_SEED to replay a run.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
   HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { MiB, ageBlobs, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
+import { MiB, ageBlobs, blobPath, random, seededRandom, sha256Hex, testSeed } from "../helpers/data.ts";
 import { spawnServer, type ServerProcess } from "../helpers/server-process.ts";
 import { presign } from "../helpers/signed-fetch.ts";
 import { ENTRY, s3lite } from "../helpers/spawn.ts";
@@ -22,11 +22,21 @@ const rand = seededRandom(seed);
 
 let data: string;
 beforeAll(() => { data = mkdtempSync(join(tmpdir(), "s3lite-crash-")); });
-afterAll(() => rmSync(data, { recursive: true, force: true }));
-
 let server: ServerProcess | undefined;
 let client: S3Client;
+/** A test that failed between start() and kill() leaves its server running, holding the runner's output open. */
+async function killSurvivor(): Promise<void> {
+  if (!server || server.proc.exitCode !== null || server.proc.signalCode !== null) return;
+  server.proc.kill("SIGKILL");
+  await server.proc.exited;
+}
+afterAll(async () => {
+  await killSurvivor();
+  rmSync(data, { recursive: true, force: true });
+});
+
 async function start(): Promise<void> {
+  await killSurvivor();
   server = await spawnServer(data, `${TEST_CREDENTIALS.accessKeyId}:${TEST_CREDENTIALS.secretAccessKey}`);
   client = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
 }
@@ -44,6 +54,31 @@ async function hashOf(bucket: string, key: string): Promise<string | undefined> 
   } catch (error) {
     if ((error as Error).name === "NoSuchKey") return undefined;
     throw error;
+  }
+}
+
+/** Whether the object exists, by HeadObject: unlike a full GET, it never merges a multipart object's parts. */
+async function exists(bucket: string, key: string): Promise<boolean> {
+  try {
+    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === "NotFound") return false;
+    throw error;
+  }
+}
+
+/** fsck's report on the data folder, with or without the server running. */
+async function fsckJson(): Promise<{ unmergedObjects: number }> {
+  return JSON.parse((await s3lite(["fsck", "--data", data, "--grace", "0s", "--json"])).stdout);
+}
+
+/** Waits until the server has no merge queued or running. */
+async function mergesSettled(): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await server!.pendingMerges()) > 0) {
+    if (Date.now() > deadline) throw new Error("merges still pending after 10 s");
+    await Bun.sleep(20);
   }
 }
 
@@ -93,11 +128,12 @@ test("kill -9 during overwriting PUTs from a slow client: the old version stays 
   for (let i = 0; i < KILLS; i++) {
     const next = random(8 * MiB);
     const url = await presign(`${server!.url}/crash/overwritten`, { method: "PUT" });
-    // 32 pieces, 10 ms apart: about half a second on the wire. Kill points fall anywhere in it, and past it.
-    const killAt = rand() * 600;
     let acknowledged = false;
     const put = fetch(url, { method: "PUT", body: slowly(next, 10) }).then((r) => { acknowledged = r.status === 200; }, () => {});
-    await Bun.sleep(killAt);
+    // 32 pieces, 10 ms apart: about half a second on the wire. Kill points fall anywhere in it, and
+    // past it; every fourth kill waits for the answer, so the run always checks an acknowledged write.
+    if (i % 4 === 3) await put;
+    else await Bun.sleep(rand() * 600);
     await kill();
     await put;
     await start();
@@ -112,6 +148,8 @@ test("kill -9 during overwriting PUTs from a slow client: the old version stays 
   }
   await kill();
   console.log(`overwriting PUT: ${KILLS} kills, ${acknowledgedCount} after the answer, ${leftovers} temp files left by the rest (gc removed them)`);
+  // The kills that waited for it got an answer: a PUT that is never acknowledged would pass the checks above vacuously.
+  expect(acknowledgedCount).toBeGreaterThanOrEqual(KILLS / 4);
 }, SLOW_TEST_MS * 2);
 
 test("every write acknowledged before a kill -9 survives it, byte-exact", async () => {
@@ -148,7 +186,7 @@ test("every write acknowledged before a kill -9 survives it, byte-exact", async 
 
 test("kill -9 during CompleteMultipartUpload (and the merge after it): the object is whole or absent, and then completes", async () => {
   const KILLS = 8;
-  let completedBeforeKill = 0, mergesResumed = 0;
+  let acknowledgedCount = 0, completedBeforeKill = 0, mergesResumed = 0;
   await start();
   await client.send(new CreateBucketCommand({ Bucket: "complete" }));
   for (let i = 0; i < KILLS; i++) {
@@ -164,11 +202,23 @@ test("kill -9 during CompleteMultipartUpload (and the merge after it): the objec
     let acknowledged = false;
     const pending = complete().then(() => { acknowledged = true; }, () => {});
     // Completion takes a few ms; merging the 11 MiB of parts into one blob follows for tens of ms.
-    await Bun.sleep(rand() * 60);
+    // Every other kill comes as soon as the completion is answered: the merge is under way then.
+    if (i % 2 === 1) await pending;
+    else await Bun.sleep(rand() * 60);
     await kill();
     await pending;
+    // The data folder as the kill left it: an object completed but not yet one blob is a merge interrupted.
+    const interrupted = (await fsckJson()).unmergedObjects > 0;
     await start();
-    if ((await server!.pendingMerges()) > 0) mergesResumed++; // the kill interrupted the merge
+    if (acknowledged || interrupted) expect(await exists("complete", key)).toBe(true);
+    if (interrupted) {
+      // Nothing reads the object before the check: a GET would merge it itself. The restarted server
+      // has to resume the merge unasked, and it ends with the whole content as one blob.
+      mergesResumed++;
+      await mergesSettled();
+      expect(existsSync(blobPath(data, whole))).toBe(true);
+      expect((await fsckJson()).unmergedObjects).toBe(0);
+    }
     const found = await hashOf("complete", key);
     if (acknowledged) expect(found).toBe(whole);
     if (found === undefined) {
@@ -177,14 +227,20 @@ test("kill -9 during CompleteMultipartUpload (and the merge after it): the objec
       expect(found).toBe(whole);
       completedBeforeKill++;
     }
+    acknowledgedCount += acknowledged ? 1 : 0;
     expect(await hashOf("complete", key)).toBe(whole);
-    // A merge the kill interrupted resumes after the restart and changes no byte.
-    while ((await server!.pendingMerges()) > 0) await Bun.sleep(20);
+    // Merged, whether resumed, asked for by the GET or scheduled by the retry, and not a byte changed.
+    await mergesSettled();
+    expect(existsSync(blobPath(data, whole))).toBe(true);
     expect(await hashOf("complete", key)).toBe(whole);
   }
   await fsckThenGc();
   await kill();
-  console.log(`CompleteMultipartUpload: ${KILLS} kills, ${completedBeforeKill} found complete, ${KILLS - completedBeforeKill} completed on retry, ${mergesResumed} merges resumed after restart`);
+  console.log(`CompleteMultipartUpload: ${KILLS} kills, ${acknowledgedCount} after the answer, ${completedBeforeKill} found complete, ${KILLS - completedBeforeKill} completed on retry, ${mergesResumed} merges resumed after restart`);
+  // Each acknowledged completion was found complete above; the kills that waited for the answer guarantee some.
+  expect(acknowledgedCount).toBeGreaterThanOrEqual(KILLS / 2);
+  // A kill right after the answer lands in the merge (11 MiB take tens of ms); without one, resuming went unchecked.
+  expect(mergesResumed).toBeGreaterThan(0);
 }, SLOW_TEST_MS * 2);
 
 test("kill -9 of gc at random points never removes a blob an object uses; the next gc finishes the job", async () => {

@@ -10,7 +10,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { seededRandom, testSeed } from "../helpers/data.ts";
 import { randomKeys } from "../helpers/keys.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { hasBoto3, run } from "../helpers/spawn.ts";
+import { hasAwsCli, hasBoto3, run, skipWithout } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
 const seed = testSeed();
@@ -57,14 +57,14 @@ test(`@aws-sdk/client-s3: ${keys.length} random keys, header-signed and presigne
   expect(await listAll("sdkp/")).toEqual(keys.map((k) => `sdkp/${k}`).sort(byteOrder));
 }, SLOW_TEST_MS);
 
-test.skipIf(!hasBoto3)(`boto3: ${keys.length} random keys, header-signed and presigned, byte-exact`, async () => {
+test.skipIf(skipWithout(hasBoto3))(`boto3: ${keys.length} random keys, header-signed and presigned, byte-exact`, async () => {
   const res = await run(["python3", join(import.meta.dir, "../py/boto3_random_keys.py")], s.env, JSON.stringify({ bucket, keys }));
   expect(res.stderr).toBe("");
   expect(JSON.parse(res.stdout)).toEqual([]);
   expect(await listAll("b3/")).toEqual(keys.map((k) => `b3/${k}`).sort(byteOrder));
 }, SLOW_TEST_MS);
 
-test.skipIf(!Bun.which("aws"))("AWS CLI: random keys through s3api put-object/get-object and s3 presign, byte-exact", async () => {
+test.skipIf(skipWithout(hasAwsCli))("AWS CLI: random keys through s3api put-object/get-object and s3 presign, byte-exact", async () => {
   // A process per call: a sample of the keys, always with the longest.
   const sample = [keys[0]!, ...keys.slice(1, 8)];
   const aws = (...args: string[]) => run(["aws", "--endpoint-url", s.url, ...args], s.env);
