@@ -36,7 +36,8 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
   const credentials: CredentialStore = new Map(deps.config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
   const clock = deps.now ?? Date.now;
 
-  return async function fetch(req: Request): Promise<Response> {
+  return async function fetch(received: Request): Promise<Response> {
+    let req = received;
     const started = performance.now();
     const requestId = newRequestId();
     let parsed: ParsedRequest | undefined;
@@ -50,11 +51,13 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       const now = clock();
       // Form uploads are signed inside the form, which only their handler reads; preflights carry no credentials.
       const auth = route.auth === "signed" ? verifyRequest(parsed, credentials, now) : undefined;
+      if (auth) req = withHoistedHeaders(req, parsed);
       if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} ${auth ? `signed by ${auth.accessKeyId}, payload ${auth.payloadHash}` : `auth ${route.auth}`}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
       const handler = handlers[route.op];
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
-      // A preflight only asks what a request may carry; S3 reads nothing else of it.
-      if (route.auth !== "none") refuseUnsupportedHeaders(req.headers);
+      // Signed requests only: a preflight asks what a request may carry, and a form upload carries its
+      // fields in its body, where its handler checks them once the form's signature holds.
+      if (auth) refuseUnsupportedHeaders(req.headers);
       // Arguments are checked only now: unsigned, a request is AccessDenied and, unimplemented, NotImplemented whatever they say.
       const params = resolveParams(route, parsed);
       response = await handler({ req, parsed, params, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
@@ -67,6 +70,39 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
     addCorsHeaders(response, req, parsed?.bucket, deps);
     return logged(req, parsed, op, response, requestId, started);
   };
+}
+
+/** The query parameters of a presigned URL that sign it; any other x-amz-* parameter stands for a header. */
+const PRESIGN_PARAMETERS = new Set(["x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-expires", "x-amz-signedheaders", "x-amz-signature", "x-amz-security-token", "x-amz-content-sha256"]);
+/**
+ * Checksums stay query parameters: the JS SDK presigns a PUT with the CRC32 of an empty body
+ * (x-amz-checksum-crc32=AAAAAA==), and whether S3 checks a body against it is not settled here.
+ */
+const notHoisted = (name: string) => PRESIGN_PARAMETERS.has(name) || name.startsWith("x-amz-checksum-") || name === "x-amz-sdk-checksum-algorithm";
+
+/**
+ * Presigners move the x-amz-* headers of a request (metadata, ACL, storage class, tagging) into its
+ * query, where the signature covers them, and S3 reads them as the headers they stand for: so does
+ * s3lite, so that none is dropped. A header sent as well wins. Values go in as their UTF-8 bytes, as a
+ * header carries them.
+ */
+function withHoistedHeaders(req: Request, parsed: ParsedRequest): Request {
+  // The signing parameters are spelled X-Amz-…; hoisted headers are lower case.
+  if (!parsed.rawQuery.includes("x-amz-")) return req;
+  let headers: Headers | undefined;
+  for (const [name, value] of parsed.query) {
+    const lower = name.toLowerCase();
+    if (!lower.startsWith("x-amz-") || notHoisted(lower) || req.headers.has(lower)) continue;
+    try {
+      (headers ??= new Headers(req.headers)).set(lower, Buffer.from(value).toString("latin1"));
+    } catch {
+      throw new S3Error("InvalidArgument", { message: `The query parameter ${name} is not a valid header value.`, ArgumentName: name, ArgumentValue: value });
+    }
+  }
+  if (!headers) return req;
+  const hoisted = new Request(req, { headers });
+  parsed.headers = hoisted.headers;
+  return hoisted;
 }
 
 /** S3 refuses a request whose headers exceed 8 KB (Bun itself cuts at 16 KB, with a bare 431). */

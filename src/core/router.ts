@@ -28,6 +28,8 @@ export interface OpParams {
   maxBuckets?: number;
   partNumberMarker?: number;
   encodingType?: "url";
+  /** Buckets here are unversioned: "null", the one version every object has, or absent. */
+  versionId?: "null";
 }
 type ParamName = Exclude<keyof OpParams, "bucket" | "key">;
 
@@ -138,9 +140,9 @@ const ROWS = [
   { method: "DELETE", target: "object", query: "uploadId", op: "AbortMultipartUpload", auth: "signed", params: UPLOAD },
   { method: "PUT", target: "object", header: "x-amz-copy-source", op: "CopyObject", auth: "signed" },
   { method: "PUT", target: "object", op: "PutObject", auth: "signed" },
-  { method: "GET", target: "object", op: "GetObject", auth: "signed", params: { partNumber: "optional" } },
-  { method: "HEAD", target: "object", op: "HeadObject", auth: "signed", params: { partNumber: "optional" } },
-  { method: "DELETE", target: "object", op: "DeleteObject", auth: "signed" },
+  { method: "GET", target: "object", op: "GetObject", auth: "signed", params: { partNumber: "optional", versionId: "optional" } },
+  { method: "HEAD", target: "object", op: "HeadObject", auth: "signed", params: { partNumber: "optional", versionId: "optional" } },
+  { method: "DELETE", target: "object", op: "DeleteObject", auth: "signed", params: { versionId: "optional" } },
   getOne("object", "annotation", "annotationName", "GetObjectAnnotation"),
   ...expand("object", OBJECT_SUBRESOURCES),
   preflight("service"),
@@ -193,6 +195,14 @@ const PARAMS: { [P in ParamName]-?: { query: string; read: (text: string | null)
     read: (text) => (text === null ? MAX_BUCKETS : oneTo(MAX_BUCKETS, "max-buckets", text, `Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS}`)),
   },
   partNumberMarker: { query: "part-number-marker", read: (text) => (text === null ? 0 : integer("part-number-marker", text)) },
+  // Any other version id names a version that cannot exist here: refused, never read or deleted as the current one.
+  versionId: {
+    query: "versionId",
+    read(text) {
+      if (text === null || text === "null") return text ?? undefined;
+      throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "versionId", ArgumentValue: text });
+    },
+  },
   encodingType: {
     query: "encoding-type",
     read(text) {

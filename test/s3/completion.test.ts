@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { MiB, errorOf, random, sameBytes } from "../helpers/data.ts";
 import type { TestServer } from "../helpers/server.ts";
+import { fetchSigned } from "../helpers/signed-fetch.ts";
 import { startWithBucket } from "../helpers/suite.ts";
 
 let s: TestServer;
@@ -66,5 +67,37 @@ describe("a completion retried after it succeeded", () => {
     const aborted = await uploadParts("aborted", [random(10)]);
     await s.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: "aborted", UploadId: aborted.UploadId }));
     expect((await errorOf(s.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: "aborted", UploadId: aborted.UploadId, MultipartUpload: { Parts: aborted.Parts } })))).name).toBe("NoSuchUpload");
+  });
+});
+
+describe("a completion racing another request", () => {
+  test("an abort while the completion's body is still coming in makes it NoSuchUpload, and no object appears", async () => {
+    const { UploadId, Parts } = await uploadParts("raced", [random(10)]);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const xml = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${Parts[0]!.ETag}</ETag></Part></CompleteMultipartUpload>`;
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode(xml.slice(0, 20)));
+        await held;
+        controller.enqueue(new TextEncoder().encode(xml.slice(20)));
+        controller.close();
+      },
+    });
+    const completing = fetchSigned(`${s.url}/${bucket}/raced?uploadId=${UploadId}`, { method: "POST", body });
+    await Bun.sleep(100);
+    await s.client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: "raced", UploadId }));
+    release();
+    const response = await completing;
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain("<Code>NoSuchUpload</Code>");
+    expect((await errorOf(s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "raced" })))).name).toBe("NoSuchKey");
+  });
+
+  test("after reset() a completed upload is forgotten: a retry is NoSuchUpload", async () => {
+    const { UploadId, Parts } = await uploadParts("reset", [random(10)]);
+    await s.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: "reset", UploadId, MultipartUpload: { Parts } }));
+    await s.server.reset();
+    expect((await errorOf(s.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: "reset", UploadId, MultipartUpload: { Parts } })))).name).toBe("NoSuchUpload");
   });
 });

@@ -6,6 +6,9 @@ import {
   CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
   ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand,
 } from "@aws-sdk/client-s3";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { errorOf } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
@@ -95,5 +98,46 @@ describe("content headers come back as sent", () => {
     const key = `enc-${sent}`;
     expect((await fetchSigned(`${s.url}/${bucket}/${encodeURIComponent(key)}`, { method: "PUT", body: "x", headers: { "content-encoding": sent } })).status).toBe(200);
     expect((await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentEncoding).toBe(stored);
+  });
+});
+
+describe("refused before the body is read", () => {
+  test("a refused storage class leaves nothing staged: no temp file, no bytes held", async () => {
+    const held = async () => (s.store === "memory" ? (await s.heldBytes())! : readdirSync(join(s.dataDir, "tmp")).length);
+    const before = await held();
+    for (const storageClass of ["GLACIER", "SUPER_FAST"]) {
+      const response = await fetchSigned(`${s.url}/${bucket}/staged-${storageClass}`, { method: "PUT", body: new Uint8Array(256 * 1024), headers: { "x-amz-storage-class": storageClass } });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+    }
+    expect(await held()).toBe(before);
+  });
+});
+
+describe("presigned URLs carry headers in their query, and those count too", () => {
+  test("metadata and a storage class hoisted into a presigned PUT are stored; a public ACL is 501 and stores nothing", async () => {
+    const url = await getSignedUrl(s.client, new PutObjectCommand({ Bucket: bucket, Key: "presigned/meta", Metadata: { team: "data" }, StorageClass: "STANDARD_IA" }), { expiresIn: 300 });
+    expect(new URL(url).searchParams.get("x-amz-meta-team")).toBe("data");
+    expect((await fetch(url, { method: "PUT", body: "x" })).status).toBe(200);
+    const head = await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "presigned/meta" }));
+    expect(head.Metadata).toEqual({ team: "data" });
+    expect(head.StorageClass).toBe("STANDARD_IA");
+    const acl = await getSignedUrl(s.client, new PutObjectCommand({ Bucket: bucket, Key: "presigned/acl", ACL: "public-read" }), { expiresIn: 300 });
+    expect(new URL(acl).searchParams.get("x-amz-acl")).toBe("public-read");
+    const refused = await fetch(acl, { method: "PUT", body: "x" });
+    expect(refused.status).toBe(501);
+    expect(await refused.text()).toContain("<Header>x-amz-acl</Header>");
+    expect(await exists("presigned/acl")).toBe(false);
+  });
+});
+
+describe("version ids on an unversioned bucket", () => {
+  test("versionId=null names the object; any other is InvalidArgument, and nothing is read or deleted", async () => {
+    await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "versioned?", Body: "kept" }));
+    for (const method of ["GET", "HEAD", "DELETE"]) {
+      const response = await fetchSigned(`${s.url}/${bucket}/${encodeURIComponent("versioned?")}?versionId=3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY`, { method });
+      expect([method, response.status]).toEqual([method, 400]);
+    }
+    expect(await exists("versioned?")).toBe(true);
+    expect(await (await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "versioned?", VersionId: "null" }))).Body!.transformToString()).toBe("kept");
   });
 });

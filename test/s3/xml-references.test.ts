@@ -108,3 +108,13 @@ describe("PutBucketCors", () => {
     expect(got.CORSRules![0]!.AllowedOrigins).toEqual([origin]);
   });
 });
+
+describe("CreateBucket", () => {
+  test("a pretty-printed CreateBucketConfiguration names its region without the layout around it", async () => {
+    const name = `${bucket}-pretty`;
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<CreateBucketConfiguration>\n  <LocationConstraint>\n    eu-west-1\n  </LocationConstraint>\n</CreateBucketConfiguration>\n`;
+    expect((await fetchSigned(`${s.url}/${name}`, { method: "PUT", body })).status).toBe(200);
+    const { GetBucketLocationCommand } = await import("@aws-sdk/client-s3");
+    expect((await s.client.send(new GetBucketLocationCommand({ Bucket: name }))).LocationConstraint).toBe("eu-west-1");
+  });
+});

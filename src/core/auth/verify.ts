@@ -12,7 +12,6 @@ import { MAX_CLOCK_SKEW_MS, checkClockSkew } from "./_clock.ts";
 import { signV2 } from "./sigv2.ts";
 import { verifyHeaderV2, verifyPresignedV2 } from "./verify-v2.ts";
 
-export { MAX_CLOCK_SKEW_MS };
 const MAX_PRESIGN_EXPIRES_S = 604_800;
 const PRESIGN_PARAMETERS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Expires"];
 const PAYLOAD_MODES = new Set([UNSIGNED_PAYLOAD, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER]);

@@ -39,7 +39,6 @@ export function requireCopySource(ctx: OpContext): ObjectRow {
   return object;
 }
 
-
 /**
  * S3's rules: if-match outranks if-unmodified-since, and if-none-match outranks if-modified-since;
  * any condition that fails is 412 PreconditionFailed. `prefix` names the header family:

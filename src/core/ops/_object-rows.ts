@@ -6,17 +6,26 @@ import type { ChecksumType } from "../multipart-checksums.ts";
 import type { StagedBlob } from "../store/blobs.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
-import { DEFAULT_CONTENT_TYPE, readStoredHeaders } from "./_object-headers.ts";
+import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata } from "./_object-headers.ts";
 import type { WriteCondition } from "./_write-conditions.ts";
 
-/** The row of an object written in one piece (PutObject, PostObject): its blob, and what the request's headers say of it. */
+/** What the request's headers say of an object written in one piece, read (and refused) before its body is. */
+export interface ObjectDescription {
+  contentType: string;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+}
+
+export const describeObject = (headers: Headers): ObjectDescription =>
+  ({ contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(headers), metadata: readUserMetadata(headers) });
+
+/** The row of an object written in one piece (PutObject, PostObject): its blob, and what the request said of it. */
 export function singlePartRow(
-  bucket: string, key: string, blob: Pick<StagedBlob, "sha256" | "size" | "md5">, headers: Headers, metadata: Record<string, string>,
+  bucket: string, key: string, blob: Pick<StagedBlob, "sha256" | "size" | "md5">, described: ObjectDescription,
   checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined,
 ): ObjectRow {
   return {
-    bucket, key, sha256: blob.sha256, size: blob.size, etag: `"${blob.md5}"`, lastModified: Date.now(),
-    contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE, headers: readStoredHeaders(headers), metadata,
+    bucket, key, sha256: blob.sha256, size: blob.size, etag: `"${blob.md5}"`, lastModified: Date.now(), ...described,
     checksumAlgorithm: checksum?.algorithm ?? null, checksumValue: checksum?.value ?? null, checksumType: checksum ? "FULL_OBJECT" : null, partsCount: 0,
   };
 }

@@ -7,7 +7,6 @@ import { normalizeETag, wholeSeconds } from "./_etags.ts";
 
 export type WriteCondition = (current: ObjectRow | undefined) => void;
 
-
 /** The request's write condition, or undefined when it has none. */
 export function writeConditions(headers: Headers, key: string): WriteCondition | undefined {
   const ifNoneMatch = headers.get("if-none-match");

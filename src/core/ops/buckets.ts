@@ -44,8 +44,9 @@ export const createBucket: Handler = async (ctx) => {
   if (body.trim() !== "") {
     const config = parseXml(body).CreateBucketConfiguration as XmlObject | undefined;
     if (config === undefined || typeof config !== "object") throw new S3Error("MalformedXML");
-    const constraint = config.LocationConstraint;
-    if (typeof constraint === "string" && constraint !== "") region = constraint;
+    // Whitespace around a region name is the body's layout, not the name.
+    const constraint = typeof config.LocationConstraint === "string" ? config.LocationConstraint.trim() : "";
+    if (constraint !== "") region = constraint;
   }
   if (!ctx.meta.createBucket(name, region, ctx.now)) throw new S3Error("BucketAlreadyOwnedByYou", { BucketName: name });
   return new Response(null, { headers: { location: `/${name}` } });

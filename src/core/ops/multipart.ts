@@ -147,7 +147,6 @@ function parseCompletedParts(text: string): CompletedPart[] {
   });
 }
 
-
 /** Matches the requested parts against the stored ones, in S3's order of checks. */
 function matchParts(upload: UploadRow, requested: readonly CompletedPart[], stored: ReadonlyMap<number, PartRow>): PartRow[] {
   const parts: PartRow[] = [];
@@ -198,6 +197,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const upload = requireUpload(ctx);
   const headers = ctx.req.headers;
   const requested = parseCompletedParts(new TextDecoder().decode(await readSmallBody(ctx, MAX_COMPLETE_BODY, { checksumOfBody: false })));
+  // While the body came in, another request may have completed or aborted the upload.
+  if (!ctx.meta.getUpload(upload.uploadId)) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
   const stored = new Map(ctx.meta.getUploadParts(upload.uploadId).map((p) => [p.partNumber, p]));
   const parts = matchParts(upload, requested, stored);
   const size = parts.reduce((sum, p) => sum + p.size, 0);
@@ -209,14 +210,19 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const etag = multipartETag(parts.map((p) => p.etag));
   // One part is already one blob: nothing to merge.
   const single = parts.length === 1 ? parts[0]!.sha256 : "";
-  ctx.meta.completeUpload(upload.uploadId, {
+  const completed = ctx.meta.completeUpload(upload.uploadId, {
     bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified: Date.now(),
     contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
     checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, partsCount: parts.length,
   }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
+  if (!completed) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
   if (!single) ctx.merger.schedule(upload.bucket, upload.key);
   return completionResult(ctx, { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType });
 };
+
+function noSuchUpload(uploadId: string): never {
+  throw new S3Error("NoSuchUpload", { UploadId: uploadId });
+}
 
 /**
  * A completion repeated after it succeeded (an SDK retries when the first answer was lost) gets the

@@ -5,10 +5,10 @@ import { S3Error } from "../errors.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
 import { readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
-import { META_PREFIX, readUserMetadata, validateKey } from "./_object-headers.ts";
+import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
 import { metadataToWire } from "./_metadata-values.ts";
-import { objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
+import { describeObject, objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
 import { readObjectBody } from "./_payload.ts";
 import { checkDeleteRequirement, deleteRequirement, writeConditions } from "./_write-conditions.ts";
 
@@ -17,12 +17,13 @@ export const putObject: Handler = async (ctx) => {
   validateKey(key);
   requireBucket(ctx);
   const headers = ctx.req.headers;
-  const metadata = readUserMetadata(headers);
-  // Checked before the body is read, so a refused write costs no upload, and again at commit.
+  // Headers, metadata and conditions are checked before the body is read, so a refused write costs
+  // no upload and leaves nothing staged; the condition again at commit.
+  const described = describeObject(headers);
   const condition = writeConditions(headers, key);
   condition?.(ctx.meta.getObject(ctx.parsed.bucket!, key));
   const body = await readObjectBody(ctx);
-  const row = singlePartRow(ctx.parsed.bucket!, key, body, headers, metadata, body.checksum);
+  const row = singlePartRow(ctx.parsed.bucket!, key, body, described, body.checksum);
   await body.commit();
   storeRow(ctx, row, condition);
   const response = new Headers({ etag: row.etag });

@@ -11,8 +11,8 @@ import { checkPolicy, parsePolicy } from "../post-policy.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import { renderXml } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
-import { META_PREFIX, readUserMetadata, validateKey } from "./_object-headers.ts";
-import { objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
+import { META_PREFIX, validateKey } from "./_object-headers.ts";
+import { describeObject, objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
 import { declaredChecksum, rethrowStoreError } from "./_payload.ts";
 import { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
 
@@ -55,7 +55,7 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   if (fields.get("tagging")?.trim()) throw new S3Error("NotImplemented", { message: "s3lite does not implement tagging yet; nothing was changed.", Header: "tagging" });
 
   const headers = objectHeaders(fields);
-  const metadata = readUserMetadata(headers);
+  const described = describeObject(headers);
   const declared = declaredChecksum(headers);
   const maxSize = Math.min(ctx.config.maxObjectSize, range?.max ?? Infinity);
   const staged = await ctx.blobs.stage(file.stream, { checksums: declared ? [declared.algorithm] : [], maxSize }).catch(rethrowStoreError);
@@ -71,7 +71,7 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
     throw error;
   }
   const checksum = declared ? { algorithm: declared.algorithm, value: staged.checksums[declared.algorithm]! } : undefined;
-  const row = singlePartRow(bucket, key, staged, headers, metadata, checksum);
+  const row = singlePartRow(bucket, key, staged, described, checksum);
   await staged.commit();
   storeRow(ctx, row);
   return respond(ctx, fields, row);

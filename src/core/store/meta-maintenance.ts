@@ -42,7 +42,7 @@ export function maintenanceQueries({ db, write }: MetaDb, rows: ObjectRowWriter)
     unmergedObjects: () => stmt.unmerged.all(),
 
     clearObjects() {
-      db.transaction(() => db.exec("DELETE FROM objects; DELETE FROM uploads;"))();
+      db.transaction(() => db.exec("DELETE FROM objects; DELETE FROM uploads; DELETE FROM completed_uploads;"))();
     },
 
     isBlobReferenced: (sha256) => stmt.referenced.get(sha256)!.used === 1,

@@ -62,12 +62,15 @@ export function uploadQueries({ db, write }: MetaDb, rows: ObjectRowWriter): Upl
     getUploadParts: (uploadId) => stmt.parts.all(uploadId).map(toPartRow),
 
     completeUpload(uploadId, o, parts, precondition) {
-      write(() => {
+      return write(() => {
+        // Aborted or completed by another request since the caller read it: nothing to complete.
+        if (stmt.get.get(uploadId) === null) return false;
         precondition?.(rows.get(o.bucket, o.key));
         rows.write(o, parts);
         stmt.remove.run(uploadId);
         stmt.pruneCompleted.run(o.lastModified - COMPLETED_UPLOAD_TTL_MS);
         stmt.insertCompleted.run(uploadId, o.bucket, o.key, o.etag, o.checksumAlgorithm, o.checksumValue, o.checksumType, o.lastModified);
+        return true;
       });
     },
 

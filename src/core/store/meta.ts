@@ -65,7 +65,8 @@ export interface UploadMetadata {
   putUploadPart(uploadId: string, p: PartRow): void;
   getUploadParts(uploadId: string): PartRow[];
   /** In one transaction: the object appears with its parts and the upload is gone. */
-  completeUpload(uploadId: string, o: ObjectRow, parts: readonly PartRow[], precondition?: Precondition): void;
+  /** False, and nothing written, when the upload is gone (aborted or completed meanwhile). */
+  completeUpload(uploadId: string, o: ObjectRow, parts: readonly PartRow[], precondition?: Precondition): boolean;
   /** The answer of an upload completed within the last week. */
   getCompletedUpload(uploadId: string): CompletedUpload | undefined;
   /** Removes an upload and its part rows (their blobs stay for gc). */
