@@ -292,7 +292,7 @@ describe("interrupted and refused requests", () => {
   });
 
   test("an operation s3lite does not implement yet is 501 NotImplemented", async () => {
-    const res = await fetchSigned(`${s.url}/${bucket}?acl`);
+    const res = await fetchSigned(`${s.url}/${bucket}?acl`, { method: "PUT", body: "" });
     expect(res.status).toBe(501);
     expect(await codeOf(res)).toBe("NotImplemented");
   });

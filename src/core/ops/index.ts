@@ -3,6 +3,7 @@
 // answers 501 NotImplemented. Also what app.ts needs of ops/ besides handlers.
 import type { OperationName } from "../router.ts";
 import type { Handler } from "./_context.ts";
+import * as configReads from "./bucket-config-reads.ts";
 import { deleteBucketCors, getBucketCors, preflightRequest, putBucketCors } from "./bucket-cors.ts";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.ts";
 import { listObjects, listObjectsV2, listObjectVersions } from "./list-objects.ts";
@@ -28,6 +29,28 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   PutBucketCors: putBucketCors,
   GetBucketCors: getBucketCors,
   DeleteBucketCors: deleteBucketCors,
+  GetBucketPolicy: configReads.getBucketPolicy,
+  GetBucketPolicyStatus: configReads.getBucketPolicyStatus,
+  DeleteBucketPolicy: configReads.deleteBucketPolicy,
+  GetBucketAcl: configReads.getBucketAcl,
+  GetObjectAcl: configReads.getObjectAcl,
+  GetBucketWebsite: configReads.getBucketWebsite,
+  DeleteBucketWebsite: configReads.deleteBucketWebsite,
+  GetBucketVersioning: configReads.getBucketVersioning,
+  GetBucketAccelerateConfiguration: configReads.getBucketAccelerateConfiguration,
+  GetBucketRequestPayment: configReads.getBucketRequestPayment,
+  GetBucketLogging: configReads.getBucketLogging,
+  GetBucketNotificationConfiguration: configReads.getBucketNotificationConfiguration,
+  GetBucketLifecycleConfiguration: configReads.getBucketLifecycleConfiguration,
+  DeleteBucketLifecycle: configReads.deleteBucketLifecycle,
+  GetBucketReplication: configReads.getBucketReplication,
+  DeleteBucketReplication: configReads.deleteBucketReplication,
+  GetBucketEncryption: configReads.getBucketEncryption,
+  GetObjectLockConfiguration: configReads.getObjectLockConfiguration,
+  GetBucketTagging: configReads.getBucketTagging,
+  DeleteBucketTagging: configReads.deleteBucketTagging,
+  GetBucketOwnershipControls: configReads.getBucketOwnershipControls,
+  GetPublicAccessBlock: configReads.getPublicAccessBlock,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,

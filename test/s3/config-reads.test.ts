@@ -1,0 +1,69 @@
+// The configuration reads Terraform's aws_s3_bucket makes on create and on each refresh, replayed in its
+// order: none is 501, and each unset one answers with AWS's document or with the error code the provider
+// takes for "not configured".
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import {
+  DeleteBucketLifecycleCommand, DeleteBucketPolicyCommand, DeleteBucketTaggingCommand, GetBucketAccelerateConfigurationCommand, GetBucketAclCommand,
+  GetBucketCorsCommand, GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetBucketLoggingCommand, GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand, GetBucketPolicyStatusCommand, GetBucketReplicationCommand, GetBucketRequestPaymentCommand, GetBucketTaggingCommand,
+  GetBucketVersioningCommand, GetBucketWebsiteCommand, GetObjectAclCommand, GetObjectLockConfigurationCommand, GetPublicAccessBlockCommand,
+  HeadBucketCommand, PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import { errorOf } from "../helpers/data.ts";
+import type { TestServer } from "../helpers/server.ts";
+import { hasAwsCli, run, skipWithout } from "../helpers/spawn.ts";
+import { startWithBucket } from "../helpers/suite.ts";
+
+let s: TestServer;
+let bucket: string;
+beforeAll(async () => ({ s, bucket } = await startWithBucket("tfreads")));
+afterAll(() => s.stop());
+
+test("Terraform's refresh reads: the unset ones are its 'not configured' errors, the rest AWS's default documents", async () => {
+  const B = { Bucket: bucket };
+  await s.client.send(new HeadBucketCommand(B));
+  const notConfigured = async (command: Parameters<typeof s.client.send>[0], code: string) => {
+    const error = await errorOf(s.client.send(command));
+    expect([command.constructor.name, error.name, error.$metadata.httpStatusCode]).toEqual([command.constructor.name, code, 404]);
+  };
+  await notConfigured(new GetBucketPolicyCommand(B), "NoSuchBucketPolicy");
+  const acl = await s.client.send(new GetBucketAclCommand(B));
+  expect(acl.Owner?.ID).toBeString();
+  expect(acl.Grants).toEqual([{ Grantee: { Type: "CanonicalUser", ID: acl.Owner!.ID, DisplayName: acl.Owner!.DisplayName }, Permission: "FULL_CONTROL" }]);
+  await notConfigured(new GetBucketCorsCommand(B), "NoSuchCORSConfiguration");
+  await notConfigured(new GetBucketWebsiteCommand(B), "NoSuchWebsiteConfiguration");
+  const versioning = await s.client.send(new GetBucketVersioningCommand(B));
+  expect([versioning.Status, versioning.MFADelete]).toEqual([undefined, undefined]);
+  expect((await s.client.send(new GetBucketAccelerateConfigurationCommand(B))).Status).toBeUndefined();
+  expect((await s.client.send(new GetBucketRequestPaymentCommand(B))).Payer).toBe("BucketOwner");
+  expect((await s.client.send(new GetBucketLoggingCommand(B))).LoggingEnabled).toBeUndefined();
+  await notConfigured(new GetBucketLifecycleConfigurationCommand(B), "NoSuchLifecycleConfiguration");
+  await notConfigured(new GetBucketReplicationCommand(B), "ReplicationConfigurationNotFoundError");
+  const encryption = await s.client.send(new GetBucketEncryptionCommand(B));
+  expect(encryption.ServerSideEncryptionConfiguration?.Rules).toEqual([{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false }]);
+  await notConfigured(new GetObjectLockConfigurationCommand(B), "ObjectLockConfigurationNotFoundError");
+  await notConfigured(new GetBucketTaggingCommand(B), "NoSuchTagSet");
+  // Read by other tools and by Terraform's separate resources.
+  expect((await s.client.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+  expect((await s.client.send(new GetPublicAccessBlockCommand(B))).PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+  await notConfigured(new GetBucketPolicyStatusCommand(B), "NoSuchBucketPolicy");
+  await s.client.send(new PutObjectCommand({ ...B, Key: "o", Body: "x" }));
+  expect((await s.client.send(new GetObjectAclCommand({ ...B, Key: "o" }))).Grants?.[0]?.Permission).toBe("FULL_CONTROL");
+  expect((await errorOf(s.client.send(new GetObjectAclCommand({ ...B, Key: "missing" })))).name).toBe("NoSuchKey");
+});
+
+test("deleting a configuration no bucket here can have is 204, and a missing bucket is NoSuchBucket", async () => {
+  for (const command of [new DeleteBucketPolicyCommand({ Bucket: bucket }), new DeleteBucketLifecycleCommand({ Bucket: bucket }), new DeleteBucketTaggingCommand({ Bucket: bucket })]) {
+    expect((await s.client.send(command)).$metadata.httpStatusCode).toBe(204);
+  }
+  expect((await errorOf(s.client.send(new GetBucketVersioningCommand({ Bucket: "no-such-bucket-here" })))).name).toBe("NoSuchBucket");
+  expect((await errorOf(s.client.send(new GetBucketPolicyCommand({ Bucket: "no-such-bucket-here" })))).name).toBe("NoSuchBucket");
+});
+
+test.skipIf(skipWithout(hasAwsCli))("the AWS CLI reads them too", async () => {
+  const aws = (...args: string[]) => run(["aws", "--endpoint-url", s.url, "s3api", ...args, "--bucket", bucket], s.env);
+  expect(JSON.parse((await aws("get-bucket-request-payment")).stdout)).toEqual({ Payer: "BucketOwner" });
+  expect(JSON.parse((await aws("get-bucket-encryption")).stdout).ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: "AES256" });
+  expect((await aws("get-bucket-policy")).stderr).toContain("NoSuchBucketPolicy");
+  expect((await aws("get-bucket-versioning")).exitCode).toBe(0);
+});
