@@ -66,8 +66,8 @@ function elementChildren(nodes: readonly OrderedNode[]): Record<string, unknown>
     if (name === undefined || name === TEXT || name === CDATA) continue;
     const value = elementValue(node[name] as OrderedNode[]);
     if (arrays.has(name)) (out[name] as unknown[]).push(value);
-    else if (REPEATED.has(name) || name in out) {
-      out[name] = name in out ? [out[name], value] : [value];
+    else if (REPEATED.has(name) || Object.hasOwn(out, name)) {
+      out[name] = Object.hasOwn(out, name) ? [out[name], value] : [value];
       arrays.add(name);
     } else out[name] = value;
   }
@@ -87,14 +87,14 @@ function elementValue(children: readonly OrderedNode[]): unknown {
 
 /** Characters XML 1.0 does not allow in a document, raw or as a reference. */
 const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const NAMED: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const NAMED = new Map([["amp", "&"], ["lt", "<"], ["gt", ">"], ["quot", '"'], ["apos", "'"]]);
 
 /** Decodes the five named entities and decimal and hex character references; any other `&` is MalformedXML. */
-export function decodeText(raw: string): string {
+function decodeText(raw: string): string {
   if (!raw.includes("&")) return raw;
   return raw.replace(/&([^;&]*);?/g, (whole, body: string) => {
     if (!whole.endsWith(";")) throw new S3Error("MalformedXML");
-    const named = NAMED[body];
+    const named = NAMED.get(body);
     if (named !== undefined) return named;
     const m = /^#(?:([0-9]{1,7})|x([0-9a-fA-F]{1,6}))$/.exec(body);
     const code = m ? (m[1] !== undefined ? Number(m[1]) : parseInt(m[2]!, 16)) : NaN;

@@ -4,24 +4,23 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash, createHmac } from "node:crypto";
 import { join } from "node:path";
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { startWithBucket } from "../helpers/suite.ts";
 import { sendRaw, type RawResponse } from "../helpers/raw-http.ts";
-import { hasBoto3, run } from "../helpers/spawn.ts";
+import { hasBoto3, run, skipWithout } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS, TEST_CREDENTIALS } from "../setup.ts";
 
 // CI installs boto3; there a missing python3 or boto3 is a failure, not a skip.
-const skipBoto3 = !hasBoto3 && process.env.CI !== "true";
+const skipBoto3 = skipWithout(hasBoto3);
 const AKID = TEST_CREDENTIALS.accessKeyId;
 
 let s: TestServer;
 let bucket: string;
 let host: string;
 beforeAll(async () => {
-  s = await startTestServer();
-  bucket = uniqueBucket("v2");
+  ({ s, bucket } = await startWithBucket("v2"));
   host = new URL(s.url).host;
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 afterAll(() => s.stop());
 

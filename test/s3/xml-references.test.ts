@@ -84,6 +84,7 @@ describe("DeleteObjects", () => {
     ["a reference past Unicode", "&#x110000;"],
     ["a reference to a lone surrogate", "&#xD800;"],
     ["an undeclared entity", "&bogus;"],
+    ["an entity named like an object property", "&constructor;"],
     ["an ampersand not starting a reference", "a & b"],
     ["a raw control character", "a\u0001b"],
   ])("%s is MalformedXML and deletes nothing", async (_name, text) => {

@@ -5,6 +5,7 @@
 // Strings to sign are byte strings: one char per byte, the way Bun presents header bytes (Latin-1).
 // Signing their bytes covers a header value exactly as it was sent, whatever encoding the client used.
 import { createHmac } from "node:crypto";
+import { parseAmzDate } from "./_clock.ts";
 import { trimAscii } from "./sigv4.ts";
 import { percentDecode } from "../uri.ts";
 
@@ -87,7 +88,6 @@ export function parseAuthorizationV2(header: string): { accessKeyId: string; sig
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const RFC_1123 = /^(?:[A-Za-z]{3}, ?)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|UT|Z|[+-]\d{4})$/;
-const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /**
  * A V2 Date or x-amz-date value → epoch ms, or NaN. RFC 1123 as clients send it
@@ -96,8 +96,8 @@ const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
  */
 export function parseHttpDate(value: string): number {
   const text = value.trim();
-  const iso = ISO_BASIC.exec(text);
-  if (iso) return Date.UTC(+iso[1]!, +iso[2]! - 1, +iso[3]!, +iso[4]!, +iso[5]!, +iso[6]!);
+  const iso = parseAmzDate(text);
+  if (!Number.isNaN(iso)) return iso;
   const m = RFC_1123.exec(text);
   const month = m ? MONTHS.findIndex((name) => name.toLowerCase() === m[2]!.toLowerCase()) : -1;
   if (!m || month < 0 || +m[1]! < 1 || +m[1]! > 31 || +m[4]! > 23 || +m[5]! > 59 || +m[6]! > 60) return NaN;

@@ -8,7 +8,7 @@ import {
   canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, credentialScope, parseAuthorization,
   parseCredential, signature, signaturesEqual, signingKey, stringToSign, wireBytes,
 } from "./sigv4.ts";
-import { MAX_CLOCK_SKEW_MS, checkClockSkew } from "./_clock.ts";
+import { MAX_CLOCK_SKEW_MS, checkClockSkew, parseAmzDate } from "./_clock.ts";
 import { signV2 } from "./sigv2.ts";
 import { verifyHeaderV2, verifyPresignedV2 } from "./verify-v2.ts";
 
@@ -42,12 +42,6 @@ function cachedSigningKey(secret: string, date: string, region: string, service:
     signingKeyCache.set(cacheKey, key);
   }
   return key;
-}
-
-/** `YYYYMMDDTHHMMSSZ` → epoch ms, or NaN. */
-export function parseAmzDate(value: string): number {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
-import { readParts } from "../store/read-parts.ts";
+import { onePartSlice, readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
 import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
@@ -83,10 +83,8 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   if (object.sha256 === "") {
     // Not merged into one blob yet (see store/merge-parts.ts). Bytes within one part are that part's
     // file; anything wider waits for the merge, since a stream would go out without Content-Length.
-    const body = readParts(ctx.blobs, parts, start, end);
-    if (body instanceof Blob) return new Response(body, init);
-    void body.cancel();
-    return afterMerge(ctx, object, parts, start, end, init);
+    const slice = onePartSlice(ctx.blobs, parts, start, end);
+    return slice ? new Response(slice, init) : afterMerge(ctx, object, parts, start, end, init);
   }
   const file = ctx.blobs.file(object.sha256);
   return new Response(range ? file.slice(start, end + 1) : file, init);

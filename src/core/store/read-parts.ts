@@ -6,20 +6,36 @@ import { countStreamed } from "./streamed-bytes.ts";
 
 const CHUNK = 256 * 1024;
 
-/**
- * Bytes start..end (inclusive) across `parts` in order. Bytes within one part are that part's blob
- * slice (a file slice Bun sends with sendfile, on disk) with a Content-Length; anything wider is a stream.
- */
-export function readParts(blobs: BlobStore, parts: readonly Pick<PartRow, "sha256" | "size">[], start: number, end: number): Blob | ReadableStream<Uint8Array> {
-  const segments: { sha256: string; from: number; to: number }[] = [];
+type Parts = readonly Pick<PartRow, "sha256" | "size">[];
+interface Segment { sha256: string; from: number; to: number }
+
+/** The stretch of each part that bytes start..end (inclusive) cover, in order. */
+function segmentsOf(parts: Parts, start: number, end: number): Segment[] {
+  const segments: Segment[] = [];
   let offset = 0;
   for (const part of parts) {
     const from = Math.max(start, offset), to = Math.min(end + 1, offset + part.size);
     if (from < to) segments.push({ sha256: part.sha256, from: from - offset, to: to - offset });
     offset += part.size;
   }
-  const sliceOf = (s: (typeof segments)[number]) => blobs.file(s.sha256).slice(s.from, s.to);
-  if (segments.length === 1) return sliceOf(segments[0]!);
+  return segments;
+}
+
+const sliceOf = (blobs: BlobStore, s: Segment): Blob => blobs.file(s.sha256).slice(s.from, s.to);
+
+/** Bytes start..end as a slice of one part's blob (a file slice Bun sends with its length), when one part holds them all. */
+export function onePartSlice(blobs: BlobStore, parts: Parts, start: number, end: number): Blob | undefined {
+  const segments = segmentsOf(parts, start, end);
+  return segments.length === 1 ? sliceOf(blobs, segments[0]!) : undefined;
+}
+
+/**
+ * Bytes start..end (inclusive) across `parts` in order. Bytes within one part are that part's blob
+ * slice (a file slice Bun sends with sendfile, on disk) with a Content-Length; anything wider is a stream.
+ */
+export function readParts(blobs: BlobStore, parts: Parts, start: number, end: number): Blob | ReadableStream<Uint8Array> {
+  const segments = segmentsOf(parts, start, end);
+  if (segments.length === 1) return sliceOf(blobs, segments[0]!);
   // Positioned reads, one 256 KiB buffer per pull and none ahead of the client: with Bun's file
   // streams (which read ahead) or 1 MiB buffers a 5 GiB read from parts peaked ~10 MiB higher. A part
   // found shorter than its row fails the transfer: a stream that ended early would look complete to
