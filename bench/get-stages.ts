@@ -4,6 +4,8 @@
 // loop without HTTP under-counts it by half, so stages are measured here the way the bench is: wrk,
 // 16 connections, presigned URL.
 import { join } from "node:path";
+import { Authorizer } from "../src/core/access/authorize.ts";
+import { ANONYMOUS, buildIdentities } from "../src/core/access/identities.ts";
 import { verifyRequest } from "../src/core/auth/verify.ts";
 import { createApp } from "../src/core/app.ts";
 import { resolveConfig } from "../src/core/config.ts";
@@ -34,7 +36,9 @@ export async function getStages(): Promise<void> {
   meta.createBucket(BUCKET, config.region, Date.now());
   const merger = new PartMerger(meta, blobs);
   const app = createApp({ config, meta, blobs, merger });
-  const credentials = new Map(config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+  const identities = buildIdentities(config.users);
+  const credentials = identities.secrets;
+  const access = new Authorizer(meta, identities);
   let stage: Stage = "app";
   let blobPath = "";
   const server = Bun.serve({
@@ -51,7 +55,11 @@ export async function getStages(): Promise<void> {
       const auth = verifyRequest(parsed, credentials, Date.now());
       if (stage === "auth") return new Response(Bun.file(blobPath));
       if (stage === "lookup") return new Response(blobs.file(meta.findObject(parsed.bucket!, parsed.key!).object!.sha256));
-      return handlers[route.op]!({ req, parsed, params, auth, meta, blobs, merger, config, credentials, now: Date.now() });
+      const now = Date.now();
+      const principal = auth ? identities.byAccessKey(auth.accessKeyId)! : ANONYMOUS;
+      const facts = { principal, parsed, auth, now };
+      access.authorizeRequest(route.op, facts);
+      return handlers[route.op]!({ req, parsed, params, auth, principal, facts, access, identities, meta, blobs, merger, config, credentials, now });
     },
   });
   try {

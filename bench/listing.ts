@@ -22,7 +22,7 @@ export function seedListingBuckets(dataDir: string): void {
             store.meta.putObject({
               bucket, key: `dir-${String(d).padStart(4, "0")}/file-${String(f).padStart(4, "0")}.txt`, sha256: empty, size: 0,
               etag: '"d41d8cd98f00b204e9800998ecf8427e"', lastModified: now, contentType: "text/plain", headers: {}, metadata: {},
-              checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0,
+              checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0, owner: "", acl: null,
             });
           }
         }

@@ -6,7 +6,7 @@
 //   new S3Client({ endpoint: s3.url, region: s3.region, credentials: s3.credentials, forcePathStyle: true });
 //   await s3.reset();                          // between tests
 //   await s3.stop();
-import { resolveConfig, type Credential } from "./core/config.ts";
+import { resolveConfig, type Credential, type UserSpec } from "./core/config.ts";
 import { setLogLevel } from "./core/log.ts";
 import { startServer as startWithConfig, type RunningServer } from "./core/server.ts";
 import type { FaultHook } from "./core/store/faults.ts";
@@ -21,8 +21,17 @@ export interface StartOptions {
   memory?: boolean;
   /** With `memory`: bytes of object bodies it may hold, as a number or a size such as "64MiB"; "512MiB" by default. */
   memoryLimit?: number | string;
-  /** The key pair (or pairs) to accept; defaults to s3lite / s3lite-secret. */
-  credentials?: Credential | Credential[];
+  /**
+   * The key pair (or pairs) to accept; defaults to s3lite / s3lite-secret. Each pair is a user of its
+   * own (named by its key) unless it names its `user`: pairs of one user share its buckets.
+   */
+  credentials?: KeyPair | KeyPair[];
+  /** More users, each with its keys and optionally its canonical ID, account ID and email (what --users reads). */
+  users?: UserSpec[];
+  /** New buckets as on AWS before April 2023 (and on MinIO, Ceph): ACLs enabled, public access not blocked. */
+  legacyBucketDefaults?: boolean;
+  /** How long RestoreObject of an archived object takes, in ms or as "30s"; 0 (at once) by default. */
+  restoreDelay?: number | string;
   region?: string;
   /** Buckets to create at start. */
   buckets?: string[];
@@ -44,14 +53,31 @@ export interface StartOptions {
 
 export type S3liteServer = RunningServer;
 
+/** A key pair, and the user it belongs to (its own key by default). */
+export type KeyPair = Credential & { user?: string };
+
+/** The users the options name: those of `credentials` (grouped by user), then `users`. */
+function usersOf(options: StartOptions): UserSpec[] | undefined {
+  if (!options.credentials && !options.users) return undefined;
+  const users: UserSpec[] = [];
+  for (const { user, ...key } of [options.credentials ?? []].flat()) {
+    const name = user ?? key.accessKeyId;
+    const found = users.find((u) => u.name === name);
+    if (found) found.keys.push(key);
+    else users.push({ name, keys: [key] });
+  }
+  return [...users, ...(options.users ?? [])];
+}
+
 export async function startServer(options: StartOptions = {}): Promise<S3liteServer> {
   setLogLevel(options.logLevel ?? "error");
-  const credentials = options.credentials && [options.credentials].flat();
   const config = resolveConfig({
     port: options.port ?? 0,
     host: options.host,
     data: options.dataDir,
-    credentials: credentials ? credentials.map((c) => `${c.accessKeyId}:${c.secretAccessKey}`).join(",") : undefined,
+    userList: usersOf(options),
+    "legacy-bucket-defaults": options.legacyBucketDefaults,
+    "restore-delay": options.restoreDelay === undefined ? undefined : typeof options.restoreDelay === "number" ? `${options.restoreDelay}ms` : options.restoreDelay,
     region: options.region,
     bucket: options.buckets,
     ephemeral: !options.memory && options.dataDir === undefined,
@@ -65,6 +91,6 @@ export async function startServer(options: StartOptions = {}): Promise<S3liteSer
   return startWithConfig(config, { now: options.now, faults: options.faults });
 }
 
-export { resolveConfig, type Config, type Credential } from "./core/config.ts";
+export { resolveConfig, type Config, type Credential, type UserSpec } from "./core/config.ts";
 export type { RunningServer } from "./core/server.ts";
 export { ioError, type FaultHook, type IoStep } from "./core/store/faults.ts";

@@ -1,6 +1,8 @@
 // createApp(): Request → Response for the S3 API. The only catch-all: every error becomes S3 XML here,
 // every response gets its request id here, and one line per request is logged here.
-import { verifyRequest, type CredentialStore } from "./auth/verify.ts";
+import { Authorizer, type RequestFacts } from "./access/authorize.ts";
+import { ANONYMOUS, buildIdentities } from "./access/identities.ts";
+import { verifyRequest } from "./auth/verify.ts";
 import type { Config } from "./config.ts";
 import { S3Error, errorResponse } from "./errors.ts";
 import { LogLevels, logFormat, logger } from "./log.ts";
@@ -32,16 +34,27 @@ export function newRequestId(): string {
   return REQUEST_ID_PREFIX + requestCount.toString(16).toUpperCase().padStart(10, "0");
 }
 
-export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
-  const credentials: CredentialStore = new Map(deps.config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+/** What Bun's fetch handler gets beside the request: the server, which knows the client's address. */
+export interface Connection {
+  requestIP(req: Request): { address: string } | null;
+}
+
+/** Copies answer NoSuchKey for their source, which authorization has already weighed. */
+const COPIES = new Set(["CopyObject", "UploadPartCopy", "RenameObject"]);
+
+export function createApp(deps: AppDeps): (req: Request, connection?: Connection) => Promise<Response> {
+  const identities = buildIdentities(deps.config.users);
+  const credentials = identities.secrets;
+  const access = new Authorizer(deps.meta, identities);
   const clock = deps.now ?? Date.now;
 
-  return async function fetch(received: Request): Promise<Response> {
+  return async function fetch(received: Request, connection?: Connection): Promise<Response> {
     let req = received;
     const started = performance.now();
     const requestId = newRequestId();
     let parsed: ParsedRequest | undefined;
     let op = "-";
+    let facts: RequestFacts | undefined;
     let response: Response;
     try {
       parsed = parseRequest(req, deps.config.domains);
@@ -57,12 +70,17 @@ export function createApp(deps: AppDeps): (req: Request) => Promise<Response> {
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
       // Signed requests only: a preflight asks what a request may carry, and a form upload carries its
       // fields in its body, where its handler checks them once the form's signature holds.
-      if (auth) refuseUnsupportedHeaders(req.headers);
-      // Arguments are checked only now: unsigned, a request is AccessDenied and, unimplemented, NotImplemented whatever they say.
+      if (route.auth === "signed") refuseUnsupportedHeaders(req.headers);
+      const principal = auth ? identities.byAccessKey(auth.accessKeyId)! : ANONYMOUS;
+      facts = { principal, parsed, auth, clientIp: connection?.requestIP(received)?.address, now };
+      // Form uploads are authorized by their handler, once the form has said who signed it.
+      if (route.auth === "signed") access.authorizeRequest(route.op, facts);
+      // Arguments are checked only now: a request that may not be made is AccessDenied and, unimplemented, NotImplemented whatever they say.
       const params = resolveParams(route, parsed);
-      response = await handler({ req, parsed, params, auth, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
+      response = await handler({ req, parsed, params, auth, principal, facts, access, identities, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
     } catch (error) {
-      const s3Error = error instanceof S3Error ? error : internalError(error, requestId);
+      let s3Error = error instanceof S3Error ? error : internalError(error, requestId);
+      if (s3Error.code === "NoSuchKey" && facts && parsed?.bucket && !COPIES.has(op) && access.hidesMissingKey(parsed.bucket, facts)) s3Error = new S3Error("AccessDenied");
       response = errorResponse(s3Error, parsed?.rawPath ?? "/", requestId, req.method);
     }
     // Stamped before CORS headers are added, so the request id is among the exposed headers.

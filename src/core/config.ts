@@ -1,5 +1,6 @@
 // resolveConfig(): flags > S3LITE_* environment > defaults, turned once into a Config. Pure.
 // Nothing else in core reads process.env.
+import { readFileSync } from "node:fs";
 import { isValidBucketName } from "./bucket-names.ts";
 
 export const DEFAULT_CREDENTIALS = { accessKeyId: "s3lite", secretAccessKey: "s3lite-secret" } as const;
@@ -21,12 +22,26 @@ export interface Credential {
   secretAccessKey: string;
 }
 
+/** A user of this server: who owns buckets and objects, and whom ACLs and policies name. */
+export interface UserSpec {
+  name: string;
+  keys: Credential[];
+  /** 64 hex digits; derived from the name unless given. */
+  canonicalId?: string;
+  /** 12 digits, what x-amz-expected-bucket-owner and policy ARNs name; derived from the name unless given. */
+  accountId?: string;
+  /** For ACL grants by email address. */
+  email?: string;
+}
+
 export interface Config {
   host: string;
   port: number;
   dataDir: string;
   region: string;
   credentials: Credential[];
+  /** Every user, each with its keys (credentials lists the same keys, the first user's first). */
+  users: UserSpec[];
   /** True when the built-in development pair is in use (the only secret ever printed). */
   usesDefaultCredentials: boolean;
   maxObjectSize: number;
@@ -46,6 +61,13 @@ export interface Config {
   memory: boolean;
   /** With `memory`: the bytes of object bodies it may hold at once. */
   memoryLimit: number;
+  /**
+   * New buckets as AWS made them before April 2023 (and Ceph and MinIO still do): ObjectWriter
+   * ownership, ACLs enabled, no public access block. Off: BucketOwnerEnforced and public access blocked.
+   */
+  legacyBucketDefaults: boolean;
+  /** How long a RestoreObject of an archived object takes; 0 completes it at once. */
+  restoreDelayMs: number;
 }
 
 export interface ConfigFlags {
@@ -63,6 +85,16 @@ export interface ConfigFlags {
   "allow-default-credentials"?: boolean;
   memory?: boolean;
   "memory-limit"?: string;
+  users?: string;
+  /** Users given in code (the library's startServer): instead of parsing --credentials. */
+  userList?: UserSpec[];
+  "legacy-bucket-defaults"?: boolean;
+  "restore-delay"?: string;
+}
+
+/** What resolveConfig reads beyond flags and environment: the users file. */
+export interface ConfigIo {
+  readText(path: string): string;
 }
 
 export class ConfigError extends Error {}
@@ -95,21 +127,103 @@ function pick(flag: string | number | undefined, env: Record<string, string | un
   return flag !== undefined && flag !== "" ? String(flag) : env[name] || undefined;
 }
 
-/** Parses `AK:SK[,AK:SK…]`; the secret may itself hold colons. */
-export function parseCredentials(text: string): Credential[] {
-  return text.split(",").map((pair) => pair.trim()).filter(Boolean).map((pair) => {
-    const colon = pair.indexOf(":");
-    if (colon <= 0 || colon === pair.length - 1) throw new ConfigError(`Invalid credentials "${pair.slice(0, Math.max(colon, 0))}:…": expected ACCESS_KEY:SECRET_KEY`);
-    return { accessKeyId: pair.slice(0, colon), secretAccessKey: pair.slice(colon + 1) };
+/** Parses `AK:SK[:name][,AK:SK[:name]…]` into users (a user's name defaults to its key), in order. */
+export function parseCredentials(text: string): UserSpec[] {
+  const users: UserSpec[] = [];
+  for (const entry of text.split(",").map((pair) => pair.trim()).filter(Boolean)) {
+    const [accessKeyId, secretAccessKey, name, ...rest] = entry.split(":");
+    if (!accessKeyId || !secretAccessKey || rest.length > 0 || name === "") {
+      throw new ConfigError(`Invalid credentials "${accessKeyId ?? ""}:…": expected ACCESS_KEY:SECRET_KEY or ACCESS_KEY:SECRET_KEY:USER_NAME (a secret with a colon goes in a --users file)`);
+    }
+    addKey(users, name ?? accessKeyId, { accessKeyId, secretAccessKey });
+  }
+  return users;
+}
+
+function addKey(users: UserSpec[], name: string, key: Credential): void {
+  const user = users.find((u) => u.name === name);
+  if (user) user.keys.push(key);
+  else users.push({ name, keys: [key] });
+}
+
+/**
+ * A users file: JSON, an array of users (or `{ "users": [...] }`), each
+ * `{ "name", "keys": [{ "accessKeyId", "secretAccessKey" }] or ["AK:SK"], "canonicalId"?, "accountId"?, "email"? }`.
+ */
+export function parseUsersFile(text: string, path: string): UserSpec[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Users file ${path} is not JSON: ${(error as Error).message}`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { users?: unknown } | null)?.users;
+  if (!Array.isArray(list)) throw new ConfigError(`Users file ${path}: expected an array of users or { "users": [...] }`);
+  return list.map((entry, i): UserSpec => {
+    const where = `Users file ${path}, user ${i + 1}`;
+    const u = entry as Record<string, unknown>;
+    if (typeof u?.name !== "string" || !/^[\w+=,.@-]{1,64}$/.test(u.name)) throw new ConfigError(`${where}: "name" must be 1 to 64 of letters, digits and _+=,.@-`);
+    if (!Array.isArray(u.keys) || u.keys.length === 0) throw new ConfigError(`${where} (${u.name}): "keys" must list at least one key`);
+    const keys = u.keys.map((k): Credential => {
+      if (typeof k === "string") {
+        const colon = k.indexOf(":");
+        if (colon > 0 && colon < k.length - 1) return { accessKeyId: k.slice(0, colon), secretAccessKey: k.slice(colon + 1) };
+      } else if (typeof k?.accessKeyId === "string" && typeof k?.secretAccessKey === "string" && k.accessKeyId && k.secretAccessKey) {
+        return { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey };
+      }
+      throw new ConfigError(`${where} (${u.name}): each key is "AK:SK" or { "accessKeyId", "secretAccessKey" }`);
+    });
+    if (u.canonicalId !== undefined && (typeof u.canonicalId !== "string" || !/^[0-9a-f]{64}$/.test(u.canonicalId))) throw new ConfigError(`${where} (${u.name}): "canonicalId" must be 64 lower-case hex digits`);
+    if (u.accountId !== undefined && (typeof u.accountId !== "string" || !/^\d{12}$/.test(u.accountId))) throw new ConfigError(`${where} (${u.name}): "accountId" must be 12 digits`);
+    if (u.email !== undefined && (typeof u.email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(u.email))) throw new ConfigError(`${where} (${u.name}): "email" must be an email address`);
+    return { name: u.name, keys, canonicalId: u.canonicalId as string | undefined, accountId: u.accountId as string | undefined, email: u.email as string | undefined };
   });
 }
 
-export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>): Config {
+/** --credentials users, then the users file's (a name in both is one user with both's keys); every key once. */
+function mergeUsers(fromFlags: UserSpec[], fromFile: UserSpec[]): UserSpec[] {
+  const users = fromFlags.map((u) => ({ ...u, keys: [...u.keys] }));
+  for (const u of fromFile) {
+    const same = users.find((x) => x.name === u.name);
+    if (same) Object.assign(same, { ...u, keys: [...same.keys, ...u.keys] });
+    else users.push(u);
+  }
+  const seen = new Map<string, string>();
+  for (const u of users) {
+    for (const k of u.keys) {
+      const other = seen.get(k.accessKeyId);
+      if (other !== undefined) throw new ConfigError(`Access key ${k.accessKeyId} is given to ${other === u.name ? `${u.name} twice` : `both ${other} and ${u.name}`}`);
+      seen.set(k.accessKeyId, u.name);
+    }
+  }
+  for (const field of ["canonicalId", "accountId", "email"] as const) {
+    const values = users.map((u) => u[field]).filter((v) => v !== undefined);
+    if (new Set(values).size !== values.length) throw new ConfigError(`Two users have the same ${field}`);
+  }
+  return users;
+}
+
+const defaultIo: ConfigIo = { readText: (path) => readFileSync(path, "utf8") };
+
+export function resolveConfig(flags: ConfigFlags, env: Record<string, string | undefined>, io: ConfigIo = defaultIo): Config {
   const portText = pick(flags.port, env, "S3LITE_PORT") ?? String(DEFAULT_PORT);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new ConfigError(`Invalid port "${portText}": expected 0..65535`);
-  const credentialsText = pick(flags.credentials, env, "S3LITE_CREDENTIALS");
-  const credentials = credentialsText ? parseCredentials(credentialsText) : [{ ...DEFAULT_CREDENTIALS }]; // a copy: clients such as the SDK tag the object they are given
+  const credentialsText = flags.userList ? "" : pick(flags.credentials, env, "S3LITE_CREDENTIALS");
+  const usersPath = pick(flags.users, env, "S3LITE_USERS");
+  let usersText: string | undefined;
+  if (usersPath) {
+    try {
+      usersText = io.readText(usersPath);
+    } catch (error) {
+      throw new ConfigError(`Cannot read the users file ${usersPath}: ${(error as Error).message}`);
+    }
+  }
+  const fromFile = usersText === undefined ? [] : parseUsersFile(usersText, usersPath!);
+  // A copy of the default pair: clients such as the SDK tag the object they are given.
+  const fromFlags = flags.userList ?? (credentialsText ? parseCredentials(credentialsText) : fromFile.length ? [] : [{ name: DEFAULT_CREDENTIALS.accessKeyId, keys: [{ ...DEFAULT_CREDENTIALS }] }]);
+  const users = mergeUsers(fromFlags, fromFile);
+  const credentials = users.flatMap((u) => u.keys);
   if (credentials.length === 0) throw new ConfigError("No credentials given");
   const buckets = [flags.bucket ?? env.S3LITE_BUCKETS?.split(",") ?? []].flat().map((b) => b.trim()).filter(Boolean);
   for (const bucket of buckets) if (!isValidBucketName(bucket)) throw new ConfigError(`Invalid bucket name "${bucket}"`);
@@ -119,7 +233,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
   for (const domain of domains) if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(domain)) throw new ConfigError(`Invalid domain "${domain}": expected a host name such as s3.test`);
   const host = pick(flags.host, env, "S3LITE_HOST") ?? "127.0.0.1";
   const allowDefault = flags["allow-default-credentials"] ?? env.S3LITE_ALLOW_DEFAULT_CREDENTIALS === "1";
-  if (!credentialsText && !isLoopback(host) && !allowDefault) {
+  if (credentialsText === undefined && !usersPath && !isLoopback(host) && !allowDefault) {
     throw new ConfigError(`Refusing to listen on ${host} with the built-in credentials, which everyone knows: anyone who reaches this address could read and write. `
       + "Set your own with --credentials AK:SK (S3LITE_CREDENTIALS), bind to 127.0.0.1, or pass --allow-default-credentials if this network is yours alone.");
   }
@@ -132,7 +246,8 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     dataDir: resolveDataDir(flags, env),
     region: pick(flags.region, env, "S3LITE_REGION") ?? DEFAULT_REGION,
     credentials,
-    usesDefaultCredentials: credentialsText === undefined,
+    users,
+    usesDefaultCredentials: credentialsText === undefined && usersPath === undefined,
     maxObjectSize: MAX_OBJECT_SIZE,
     idleTimeoutSeconds: IDLE_TIMEOUT_SECONDS,
     ephemeral: !memory && (flags.ephemeral ?? env.S3LITE_EPHEMERAL === "1"),
@@ -143,6 +258,8 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     fsync: flags.fsync ?? env.S3LITE_FSYNC === "1",
     memory,
     memoryLimit,
+    legacyBucketDefaults: flags["legacy-bucket-defaults"] ?? env.S3LITE_LEGACY_BUCKET_DEFAULTS === "1",
+    restoreDelayMs: parseDuration(pick(flags["restore-delay"], env, "S3LITE_RESTORE_DELAY") ?? "0"),
   };
 }
 

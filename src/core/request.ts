@@ -17,6 +17,8 @@ export interface ParsedRequest {
   key?: string;
   /** The bucket came from the Host header (virtual-hosted style). */
   hostStyle?: boolean;
+  /** Sent over TLS (aws:SecureTransport): s3lite serves plain HTTP, but a TLS proxy in front may say so. */
+  secure?: boolean;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -33,7 +35,7 @@ export function parseRequest(req: Request, domains: readonly string[] = []): Par
   const q = target.indexOf("?");
   const rawPath = q < 0 ? target : target.slice(0, q);
   const rawQuery = q < 0 ? "" : target.slice(q + 1);
-  const parsed: ParsedRequest = { method: req.method, rawPath, rawQuery, query: new URLSearchParams(rawQuery), headers: req.headers };
+  const parsed: ParsedRequest = { method: req.method, rawPath, rawQuery, query: new URLSearchParams(rawQuery), headers: req.headers, secure: url.startsWith("https:") };
   const path = rawPath.slice(1);
   const hostBucket = bucketFromHost(req.headers.get("host"), domains);
   if (hostBucket !== undefined) {

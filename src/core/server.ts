@@ -4,6 +4,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { newBucketConfigs } from "./access/bucket-access.ts";
+import { buildIdentities } from "./access/identities.ts";
 import { createApp } from "./app.ts";
 import type { Config, Credential } from "./config.ts";
 import type { FaultHook } from "./store/faults.ts";
@@ -44,7 +46,9 @@ export interface ServerOptions {
 export function startServer(config: Config, options: ServerOptions = {}): RunningServer {
   const { store, removeFolder } = openConfiguredStore(config, options);
   const { meta, blobs } = store;
-  for (const bucket of config.buckets) meta.createBucket(bucket, config.region, Date.now());
+  // Buckets named at start belong to the first user and are made as CreateBucket would make them.
+  const owner = buildIdentities(config.users).primary.canonicalId;
+  for (const bucket of config.buckets) meta.createBucket(bucket, config.region, Date.now(), owner, newBucketConfigs(config.legacyBucketDefaults, undefined, undefined));
   const merger = new PartMerger(meta, blobs);
   const app = createApp({ config, meta, blobs, merger, now: options.now });
   let server;

@@ -2,7 +2,7 @@
 // S3LITE_TEST_STORE=memory, over a memory store), plus SDK clients for it.
 import { tmpdir } from "node:os";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import { startServer, type Credential, type S3liteServer, type StartOptions } from "../../src/index.ts";
+import { startServer, type KeyPair, type S3liteServer, type StartOptions } from "../../src/index.ts";
 import { TEST_CREDENTIALS } from "../setup.ts";
 
 export type StoreKind = "disk" | "memory";
@@ -28,7 +28,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-type TestServerOptions = { now?: () => number; extraCredentials?: Credential[]; store?: StoreKind } & Pick<StartOptions, "fsync" | "faults" | "dataDir" | "memoryLimit">;
+type TestServerOptions = { now?: () => number; extraCredentials?: KeyPair[]; store?: StoreKind } & Pick<StartOptions, "fsync" | "faults" | "dataDir" | "memoryLimit" | "users" | "legacyBucketDefaults" | "restoreDelay">;
 
 /**
  * Through the public library API, as a user's test suite would: port 0, a temp folder, TEST_CREDENTIALS.
@@ -45,6 +45,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir: options.dataDir,
     memory: store === "memory",
     memoryLimit: options.memoryLimit,
+    users: options.users,
+    legacyBucketDefaults: options.legacyBucketDefaults,
+    restoreDelay: options.restoreDelay,
     logLevel: process.env.S3LITE_TEST_LOG === "debug" ? "debug" : "silent",
   };
   const server = await startServer(start);

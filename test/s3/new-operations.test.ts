@@ -68,10 +68,6 @@ describe("operations s3lite does not implement answer 501 by name and change not
     ["get-bucket-metadata-table-configuration", "GetBucketMetadataTableConfiguration"],
     ["get-bucket-metadata-configuration", "GetBucketMetadataConfiguration"],
     ["get-bucket-abac", "GetBucketAbac"],
-    ["list-bucket-analytics-configurations", "ListBucketAnalyticsConfigurations"],
-    ["list-bucket-metrics-configurations", "ListBucketMetricsConfigurations"],
-    ["list-bucket-inventory-configurations", "ListBucketInventoryConfigurations"],
-    ["list-bucket-intelligent-tiering-configurations", "ListBucketIntelligentTieringConfigurations"],
   ])("%s", async (command, op) => {
     const before = await keys();
     const result = await aws(command, "--bucket", bucket);

@@ -38,10 +38,9 @@ describe("headers that restate the default are accepted", () => {
 
 describe("anything else is 501 NotImplemented naming the header, and stores nothing", () => {
   test.each([
-    ["x-amz-acl", "public-read"], ["x-amz-grant-read", 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'],
     ["x-amz-server-side-encryption", "aws:kms"], ["x-amz-server-side-encryption-customer-algorithm", "AES256"],
     ["x-amz-object-lock-mode", "GOVERNANCE"], ["x-amz-object-lock-legal-hold", "ON"], ["x-amz-tagging", "team=data"],
-    ["x-amz-website-redirect-location", "/other"], ["x-amz-storage-class", "GLACIER"],
+    ["x-amz-website-redirect-location", "/other"],
   ])("PutObject with %s: %s", async (name, value) => {
     const key = `refused-${name}`;
     const response = await fetchSigned(`${s.url}/${bucket}/${key}`, { method: "PUT", body: "x", headers: { [name]: value } });
@@ -52,17 +51,29 @@ describe("anything else is 501 NotImplemented naming the header, and stores noth
     expect(await exists(key)).toBe(false);
   });
 
-  test("through the SDK: PutObject with Tagging, CreateMultipartUpload with SSE-KMS, CopyObject with an ACL, CreateBucket public-read", async () => {
+  test("through the SDK: PutObject with Tagging, CreateMultipartUpload with SSE-KMS; ACLs a bucket with ACLs disabled refuses as AWS does", async () => {
     expect((await errorOf(s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "sdk-tag", Body: "x", Tagging: "a=b" })))).name).toBe("NotImplemented");
     expect(await exists("sdk-tag")).toBe(false);
     expect((await errorOf(s.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "sdk-kms", ServerSideEncryption: "aws:kms" })))).name).toBe("NotImplemented");
     expect((await s.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: "sdk-kms" }))).Uploads).toBeUndefined();
     await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "sdk-src", Body: "x" }));
-    expect((await errorOf(s.client.send(new CopyObjectCommand({ Bucket: bucket, Key: "sdk-copy", CopySource: `${bucket}/sdk-src`, ACL: "public-read" })))).name).toBe("NotImplemented");
+    expect((await errorOf(s.client.send(new CopyObjectCommand({ Bucket: bucket, Key: "sdk-copy", CopySource: `${bucket}/sdk-src`, ACL: "public-read" })))).name).toBe("AccessControlListNotSupported");
     expect(await exists("sdk-copy")).toBe(false);
     const other = uniqueBucket("pub");
-    expect((await errorOf(s.client.send(new CreateBucketCommand({ Bucket: other, ACL: "public-read" })))).name).toBe("NotImplemented");
+    expect((await errorOf(s.client.send(new CreateBucketCommand({ Bucket: other, ACL: "public-read" })))).name).toBe("InvalidBucketAclWithObjectOwnership");
     expect((await errorOf(s.client.send(new HeadBucketCommand({ Bucket: other })))).$metadata.httpStatusCode).toBe(404);
+  });
+});
+
+describe("ACL headers on a bucket with ACLs disabled (the default) are 400 AccessControlListNotSupported, and store nothing", () => {
+  test.each([
+    ["x-amz-acl", "public-read"], ["x-amz-grant-read", 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'],
+  ])("PutObject with %s: %s", async (name, value) => {
+    const key = `refused-${name}`;
+    const response = await fetchSigned(`${s.url}/${bucket}/${key}`, { method: "PUT", body: "x", headers: { [name]: value } });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("<Code>AccessControlListNotSupported</Code>");
+    expect(await exists(key)).toBe(false);
   });
 });
 
@@ -105,7 +116,7 @@ describe("refused before the body is read", () => {
   test("a refused storage class leaves nothing staged: no temp file, no bytes held", async () => {
     const held = async () => (s.store === "memory" ? (await s.heldBytes())! : readdirSync(join(s.dataDir, "tmp")).length);
     const before = await held();
-    for (const storageClass of ["GLACIER", "SUPER_FAST"]) {
+    for (const storageClass of ["OUTPOSTS", "SUPER_FAST"]) {
       const response = await fetchSigned(`${s.url}/${bucket}/staged-${storageClass}`, { method: "PUT", body: new Uint8Array(256 * 1024), headers: { "x-amz-storage-class": storageClass } });
       expect(response.status).toBeGreaterThanOrEqual(400);
     }
@@ -114,7 +125,7 @@ describe("refused before the body is read", () => {
 });
 
 describe("presigned URLs carry headers in their query, and those count too", () => {
-  test("metadata and a storage class hoisted into a presigned PUT are stored; a public ACL is 501 and stores nothing", async () => {
+  test("metadata and a storage class hoisted into a presigned PUT are stored; a public ACL is refused as a header would be, and stores nothing", async () => {
     const url = await getSignedUrl(s.client, new PutObjectCommand({ Bucket: bucket, Key: "presigned/meta", Metadata: { team: "data" }, StorageClass: "STANDARD_IA" }), { expiresIn: 300 });
     expect(new URL(url).searchParams.get("x-amz-meta-team")).toBe("data");
     expect((await fetch(url, { method: "PUT", body: "x" })).status).toBe(200);
@@ -124,8 +135,8 @@ describe("presigned URLs carry headers in their query, and those count too", () 
     const acl = await getSignedUrl(s.client, new PutObjectCommand({ Bucket: bucket, Key: "presigned/acl", ACL: "public-read" }), { expiresIn: 300 });
     expect(new URL(acl).searchParams.get("x-amz-acl")).toBe("public-read");
     const refused = await fetch(acl, { method: "PUT", body: "x" });
-    expect(refused.status).toBe(501);
-    expect(await refused.text()).toContain("<Header>x-amz-acl</Header>");
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("<Code>AccessControlListNotSupported</Code>");
     expect(await exists("presigned/acl")).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ let store: TestStore;
 const blob = async (text: string) => (await putBlob(store.blobs, text)).sha256;
 const referTo = (key: string, sha256: string) => store.meta.putObject({
   bucket: "b", key, sha256, size: 1, etag: '"e"', lastModified: 0, contentType: "t", headers: {}, metadata: {},
-  checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0,
+  checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0, owner: "", acl: null,
 });
 const options = { dryRun: false, graceMs: 0, uploadMaxAgeMs: 86_400_000, now: Date.now() + 1000 };
 const text = async (sha256: string) => store.blobs.file(sha256).text();
@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)("gc on a %s store", (kind) => {
 
   test("abandoned uploads are aborted first, so the parts only they used go in the same run", async () => {
     const part = await blob("part of an abandoned upload");
-    store.meta.createUpload({ uploadId: "u1", bucket: "b", key: "k", createdAt: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumType: null });
+    store.meta.createUpload({ uploadId: "u1", bucket: "b", key: "k", createdAt: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumType: null, owner: "", initiator: "", acl: null });
     store.meta.putUploadPart("u1", { partNumber: 1, sha256: part, size: 27, etag: '"p"', lastModified: 0, checksumValue: null });
     const report = await collectGarbage(store.meta, store.blobs, options);
     expect(report.uploadsAborted.map((u) => u.uploadId)).toEqual(["u1"]);

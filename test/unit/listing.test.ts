@@ -5,7 +5,7 @@ import { openMetadata, prefixUpperBound, type Metadata } from "../../src/core/st
 let meta: Metadata;
 const put = (key: string) => meta.putObject({
   bucket: "b", key, sha256: "0".repeat(64), size: 1, etag: '"x"', lastModified: 0, contentType: "x",
-  headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0,
+  headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0, owner: "", acl: null,
 });
 const keysOf = (page: ReturnType<typeof listPage>) => [...page.contents.map((o) => o.key), ...page.commonPrefixes];
 

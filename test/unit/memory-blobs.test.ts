@@ -34,7 +34,7 @@ const put = async (bytes: number | Uint8Array) => {
 
 const referTo = (sha256: string) => store.meta.putObject({
   bucket: "b", key: sha256, sha256, size: 1, etag: '"e"', lastModified: 0, contentType: "t", headers: {}, metadata: {},
-  checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0,
+  checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0, owner: "", acl: null,
 });
 
 test("a body counts as it streams in and is released when discarded", async () => {

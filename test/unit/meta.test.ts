@@ -37,8 +37,8 @@ test("completing an upload replaces the previous object and its parts in one ste
   const meta = openMetadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
   const part = (n: number) => ({ partNumber: n, sha256: String(n).repeat(64), size: 10, etag: `"${n}"`, lastModified: 0, checksumValue: null });
-  const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2 };
-  meta.createUpload({ uploadId: "u1", bucket: "b", key: "k", createdAt: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumType: null });
+  const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2, owner: "", acl: null };
+  meta.createUpload({ uploadId: "u1", bucket: "b", key: "k", createdAt: 0, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumType: null, owner: "", initiator: "", acl: null });
   meta.completeUpload("u1", row, [part(1), part(2)]);
   expect(meta.getObjectParts("b", "k").map((p) => p.partNumber)).toEqual([1, 2]);
   expect(meta.getUpload("u1")).toBeUndefined();
@@ -51,7 +51,7 @@ test("merging a multipart object into one blob applies only to the version it wa
   const meta = openMetadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
   const part = (n: number) => ({ partNumber: n, sha256: String(n).repeat(64), size: 10, etag: `"${n}"`, lastModified: 0, checksumValue: null });
-  const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 5, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2 };
+  const row = { bucket: "b", key: "k", sha256: "", size: 20, etag: '"x-2"', lastModified: 5, contentType: "t", headers: {}, metadata: {}, checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 2, owner: "", acl: null };
   meta.putObject(row, [part(1), part(2)]);
   expect(meta.unmergedObjects()).toEqual([{ bucket: "b", key: "k" }]);
   // Overwritten meanwhile by another upload: the merge result for the old version is not applied.
@@ -69,7 +69,7 @@ test("merging a multipart object into one blob applies only to the version it wa
 test("findObject tells a missing bucket from a missing key, and reads the row whole", () => {
   const meta = openMetadata(":memory:");
   meta.createBucket("b", "us-east-1", 0);
-  const row = { bucket: "b", key: "k", sha256: "a".repeat(64), size: 3, etag: '"e"', lastModified: 5, contentType: "text/plain", headers: { "cache-control": "no-cache" }, metadata: { m: "v" }, checksumAlgorithm: "CRC32" as const, checksumValue: "AAAAAA==", checksumType: "FULL_OBJECT" as const, partsCount: 0 };
+  const row = { bucket: "b", key: "k", sha256: "a".repeat(64), size: 3, etag: '"e"', lastModified: 5, contentType: "text/plain", headers: { "cache-control": "no-cache" }, metadata: { m: "v" }, checksumAlgorithm: "CRC32" as const, checksumValue: "AAAAAA==", checksumType: "FULL_OBJECT" as const, partsCount: 0, owner: "", acl: null };
   meta.putObject(row);
   expect(meta.findObject("nope", "k")).toEqual({ bucketExists: false, object: undefined });
   expect(meta.findObject("b", "other")).toEqual({ bucketExists: true, object: undefined });

@@ -30,7 +30,7 @@ export function verifyHeaderV2(req: ParsedRequest, authorization: string, creden
     header: (name) => req.headers.get(name) ?? undefined,
     amzHeaders: [...req.headers].filter(([name]) => name.startsWith("x-amz-")),
   });
-  return authResultV2(req, parsed.accessKeyId, parsed.signature);
+  return authResultV2(req, parsed.accessKeyId, parsed.signature, "REST-HEADER");
 }
 
 /** `?AWSAccessKeyId=…&Expires=…&Signature=…`, as boto3's generate_presigned_url makes under signature_version "s3". */
@@ -54,7 +54,7 @@ export function verifyPresignedV2(req: ParsedRequest, credentials: CredentialSto
     if (name.toLowerCase().startsWith("x-amz-") && !req.headers.has(name)) amzHeaders.push([name.toLowerCase(), utf8ByteString(value)]);
   }
   checkSignatureV2(req, { accessKeyId, secret, provided, date: expires, amzHeaders, header: (name) => req.headers.get(name) ?? fromQuery(name) });
-  return authResultV2(req, accessKeyId, provided);
+  return authResultV2(req, accessKeyId, provided, "REST-QUERY-STRING");
 }
 
 /**
@@ -62,7 +62,7 @@ export function verifyPresignedV2(req: ParsedRequest, credentials: CredentialSto
  * Content-MD5 or x-amz-checksum-* it carries, and against x-amz-content-sha256 when that holds a digest
  * (it is signed, as every x-amz-* header is under V2). Unsigned aws-chunked framing is decoded as usual.
  */
-function authResultV2(req: ParsedRequest, accessKeyId: string, signature: string): AuthResult {
+function authResultV2(req: ParsedRequest, accessKeyId: string, signature: string, authType: AuthResult["authType"]): AuthResult {
   const declared = req.headers.get("x-amz-content-sha256");
   let payloadHash = UNSIGNED_PAYLOAD;
   if (declared === STREAMING_UNSIGNED_TRAILER || (declared !== null && /^[0-9a-f]{64}$/.test(declared))) payloadHash = declared;
@@ -71,7 +71,7 @@ function authResultV2(req: ParsedRequest, accessKeyId: string, signature: string
   } else if (declared !== null && declared !== UNSIGNED_PAYLOAD) {
     throw new S3Error("InvalidArgument", { message: "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER or a valid sha256 value.", ArgumentName: "x-amz-content-sha256", ArgumentValue: declared });
   }
-  return { accessKeyId, payloadHash, signature, signingKey: new Uint8Array(), amzDate: "", scope: "" };
+  return { accessKeyId, payloadHash, signature, signingKey: new Uint8Array(), amzDate: "", scope: "", signatureVersion: "AWS", authType };
 }
 
 interface SignedV2 {

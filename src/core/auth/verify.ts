@@ -25,6 +25,9 @@ export interface AuthResult {
   signingKey: Uint8Array;
   amzDate: string;
   scope: string;
+  /** What the s3:signatureversion and s3:authType policy keys say of it. */
+  signatureVersion: "AWS" | "AWS4-HMAC-SHA256";
+  authType: "REST-HEADER" | "REST-QUERY-STRING";
 }
 
 /** Secret keys by access key id. */
@@ -46,9 +49,10 @@ function cachedSigningKey(secret: string, date: string, region: string, service:
 
 /**
  * Verifies a request's signature (SigV4 or SigV2; Authorization header or query) and returns what the
- * body checks need. Throws the S3 error AWS gives for each failure.
+ * body checks need; undefined for a request that carries no credentials at all, which authorization
+ * then weighs as anonymous. Throws the S3 error AWS gives for each failure.
  */
-export function verifyRequest(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult {
+export function verifyRequest(req: ParsedRequest, credentials: CredentialStore, nowMs: number): AuthResult | undefined {
   const authorization = req.headers.get("authorization");
   const isPresigned = req.query.has("X-Amz-Signature") || req.query.has("X-Amz-Credential");
   const isPresignedV2 = req.query.has("AWSAccessKeyId") || req.query.has("Signature");
@@ -59,7 +63,7 @@ export function verifyRequest(req: ParsedRequest, credentials: CredentialStore, 
   if (authorization) return verifyHeaderAuth(req, authorization, credentials, nowMs);
   if (isPresigned) return verifyPresigned(req, credentials, nowMs);
   if (isPresignedV2) return verifyPresignedV2(req, credentials, nowMs);
-  throw new S3Error("AccessDenied", { message: "Anonymous access is not allowed." });
+  return undefined;
 }
 
 function verifyHeaderAuth(req: ParsedRequest, authorization: string, credentials: CredentialStore, nowMs: number): AuthResult {
@@ -164,7 +168,7 @@ function checkSignature(req: ParsedRequest, p: SignedParts, credentials: Credent
   if (unsigned.length > 0) {
     throw new S3Error("AccessDenied", { message: "There were headers present in the request which were not signed", HeadersNotSigned: unsigned.join(", ") });
   }
-  return { accessKeyId: p.accessKeyId, payloadHash: p.payloadHash, signature: expected, signingKey: key, amzDate: p.amzDate, scope };
+  return { accessKeyId: p.accessKeyId, payloadHash: p.payloadHash, signature: expected, signingKey: key, amzDate: p.amzDate, scope, signatureVersion: "AWS4-HMAC-SHA256", authType: p.presigned ? "REST-QUERY-STRING" : "REST-HEADER" };
 }
 
 /**
@@ -198,12 +202,13 @@ function toAmzDate(httpDate: string | null): string | undefined {
  * x-amz-credential, x-amz-date, x-amz-signature) or SigV2 (AWSAccessKeyId, signature).
  * `fields` are the form fields by lower-case name. The policy's own conditions are checked elsewhere.
  */
-export function verifyPostSignature(fields: ReadonlyMap<string, string>, credentials: CredentialStore): { accessKeyId: string } {
+export function verifyPostSignature(fields: ReadonlyMap<string, string>, credentials: CredentialStore): { accessKeyId: string; signatureVersion: AuthResult["signatureVersion"] } | undefined {
   const policy = fields.get("policy");
   const v4 = fields.has("x-amz-signature") || fields.has("x-amz-credential") || fields.has("x-amz-algorithm");
   const v2 = fields.has("signature") || fields.has("awsaccesskeyid");
   if (policy === undefined) {
-    if (!v4 && !v2) throw new S3Error("AccessDenied", { message: "Anonymous access is not allowed." });
+    // A form with neither policy nor signature is anonymous: the bucket's grants and policy decide.
+    if (!v4 && !v2) return undefined;
     throw new S3Error("InvalidArgument", { message: "Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.", ArgumentName: "policy", ArgumentValue: "" });
   }
   const field = (name: string): string => {
@@ -218,7 +223,7 @@ export function verifyPostSignature(fields: ReadonlyMap<string, string>, credent
     const secret = credentials.get(accessKeyId);
     if (secret === undefined) throw new S3Error("InvalidAccessKeyId", { AWSAccessKeyId: accessKeyId });
     if (!signaturesEqual(signV2(secret, policy), provided)) throw new S3Error("SignatureDoesNotMatch", { AWSAccessKeyId: accessKeyId, StringToSign: policy, SignatureProvided: provided });
-    return { accessKeyId };
+    return { accessKeyId, signatureVersion: "AWS" };
   }
   const algorithm = field("x-amz-algorithm");
   if (algorithm !== ALGORITHM) throw new S3Error("InvalidArgument", { message: "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"", ArgumentName: "x-amz-algorithm", ArgumentValue: algorithm });
@@ -236,5 +241,5 @@ export function verifyPostSignature(fields: ReadonlyMap<string, string>, credent
   if (!signaturesEqual(expected, provided)) {
     throw new S3Error("SignatureDoesNotMatch", { AWSAccessKeyId: credential.accessKeyId, StringToSign: policy, SignatureProvided: provided });
   }
-  return { accessKeyId: credential.accessKeyId };
+  return { accessKeyId: credential.accessKeyId, signatureVersion: "AWS4-HMAC-SHA256" };
 }

@@ -1,4 +1,6 @@
 // What every handler receives, and the small lookups most of them start with.
+import type { Authorizer, RequestFacts } from "../access/authorize.ts";
+import type { Identities, Principal } from "../access/identities.ts";
 import type { AuthResult, CredentialStore } from "../auth/verify.ts";
 import type { Config } from "../config.ts";
 import { S3Error } from "../errors.ts";
@@ -13,8 +15,14 @@ export interface OpContext {
   parsed: ParsedRequest;
   /** The route's parameters, parsed and checked before the handler runs. */
   params: OpParams;
-  /** Who signed the request; undefined where the route is not "signed" (a form upload, a preflight). */
+  /** The signature that proved the request; undefined for anonymous requests, form uploads and preflights. */
   auth?: AuthResult;
+  /** Who sent it: a user, or anonymous. A form upload learns its own from the form (PostObject). */
+  principal: Principal;
+  /** What authorization weighed; handlers that authorize per key (DeleteObjects) or late (PostObject) pass it back. */
+  facts: RequestFacts;
+  access: Authorizer;
+  identities: Identities;
   meta: Metadata;
   blobs: BlobStore;
   merger: PartMerger;

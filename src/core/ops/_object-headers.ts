@@ -12,18 +12,15 @@ const STORED_HEADERS = ["cache-control", "content-disposition", "content-encodin
 
 /** Storage classes whose objects read back at once: stored and reported, as AWS reports them. */
 const INSTANT_STORAGE_CLASSES = new Set(["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "EXPRESS_ONEZONE"]);
-/** Archive classes need RestoreObject before a read, which s3lite does not have. */
-const ARCHIVE_STORAGE_CLASSES = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+/** Archive classes: an object in one is read only after RestoreObject (see _archive.ts). */
+export const ARCHIVE_STORAGE_CLASSES: ReadonlySet<string> = new Set(["GLACIER", "DEEP_ARCHIVE"]);
 export const STORAGE_CLASS_HEADER = "x-amz-storage-class";
 
 /** The x-amz-storage-class to store with an object: undefined for STANDARD (AWS leaves it out then). */
 export function readStorageClass(headers: Headers): string | undefined {
   const value = headers.get(STORAGE_CLASS_HEADER)?.trim();
   if (value === undefined || value === "STANDARD") return undefined;
-  if (ARCHIVE_STORAGE_CLASSES.has(value)) {
-    throw new S3Error("NotImplemented", { message: `s3lite does not implement the ${value} storage class (it needs RestoreObject) yet; nothing was changed.`, Header: STORAGE_CLASS_HEADER });
-  }
-  if (!INSTANT_STORAGE_CLASSES.has(value)) throw new S3Error("InvalidStorageClass", { StorageClassRequested: value });
+  if (!INSTANT_STORAGE_CLASSES.has(value) && !ARCHIVE_STORAGE_CLASSES.has(value)) throw new S3Error("InvalidStorageClass", { StorageClassRequested: value });
   return value;
 }
 

@@ -8,6 +8,7 @@ import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata } from "./_object-headers.ts";
 import type { WriteCondition } from "./_write-conditions.ts";
+import type { WriteAccess } from "./_write-access.ts";
 
 /** What the request's headers say of an object written in one piece, read (and refused) before its body is. */
 export interface ObjectDescription {
@@ -22,11 +23,12 @@ export const describeObject = (headers: Headers): ObjectDescription =>
 /** The row of an object written in one piece (PutObject, PostObject): its blob, and what the request said of it. */
 export function singlePartRow(
   bucket: string, key: string, blob: Pick<StagedBlob, "sha256" | "size" | "md5">, described: ObjectDescription,
-  checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined,
+  checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined, access: WriteAccess,
 ): ObjectRow {
   return {
     bucket, key, sha256: blob.sha256, size: blob.size, etag: `"${blob.md5}"`, lastModified: Date.now(), ...described,
     checksumAlgorithm: checksum?.algorithm ?? null, checksumValue: checksum?.value ?? null, checksumType: checksum ? "FULL_OBJECT" : null, partsCount: 0,
+    ...access,
   };
 }
 

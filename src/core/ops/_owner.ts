@@ -1,4 +1,8 @@
-// The account s3lite names as the owner of buckets and listed objects (ListBuckets, ListObjects*),
-// whichever credential signed the request.
+// Owner elements as listings and ACLs show them: the canonical ID and, where S3 still shows one, the display name.
+import type { Identities } from "../access/identities.ts";
 
-export const OWNER = { ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", DisplayName: "s3lite" };
+/** An owner's ID and display name (its user name here); rows from before owners were kept are the first user's. */
+export function ownerElement(canonicalId: string, identities: Identities): { ID: string; DisplayName?: string } {
+  const id = canonicalId || identities.primary.canonicalId;
+  return { ID: id, DisplayName: identities.byCanonicalId(id)?.name };
+}

@@ -1,17 +1,10 @@
-// Request headers (and POST form fields) for features s3lite does not have yet: ACLs and grants,
-// server-side encryption, object lock, tagging, website redirects. A value that
+// Request headers (and POST form fields) for features s3lite does not have yet: server-side encryption, object lock, tagging, website redirects. A value that
 // only restates what s3lite does anyway is accepted (sync tools and Terraform send `x-amz-acl: private`
 // on every request); any other value is 501 NotImplemented naming the header, never a 200 that dropped it.
 import { S3Error } from "../errors.ts";
 
 /** Header → the values that restate the default; an empty list accepts no value at all. */
 const DEFAULT_ONLY = new Map<string, readonly string[]>(Object.entries({
-  "x-amz-acl": ["private", "bucket-owner-full-control"],
-  "x-amz-grant-full-control": [],
-  "x-amz-grant-read": [],
-  "x-amz-grant-read-acp": [],
-  "x-amz-grant-write": [],
-  "x-amz-grant-write-acp": [],
   "x-amz-server-side-encryption": ["AES256"],
   "x-amz-server-side-encryption-aws-kms-key-id": [],
   "x-amz-server-side-encryption-context": [],
@@ -26,7 +19,6 @@ const DEFAULT_ONLY = new Map<string, readonly string[]>(Object.entries({
   "x-amz-object-lock-retain-until-date": [],
   "x-amz-object-lock-legal-hold": ["OFF"],
   "x-amz-bucket-object-lock-enabled": ["false"],
-  "x-amz-object-ownership": ["BucketOwnerEnforced"],
   "x-amz-tagging": [""],
   "x-amz-website-redirect-location": [],
 }));

@@ -4,7 +4,11 @@ import { isValidBucketName } from "../bucket-names.ts";
 import { S3Error } from "../errors.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
-import { OWNER } from "./_owner.ts";
+import { aclFromHeaders } from "../access/acl.ts";
+import { newBucketConfigs } from "../access/bucket-access.ts";
+import type { User } from "../access/identities.ts";
+import { newBucketAcl, readObjectOwnership } from "../access/write-acl.ts";
+import { ownerElement } from "./_owner.ts";
 import { readSmallBody } from "./_payload.ts";
 
 const MAX_CONFIG_BODY = 64 * 1024;
@@ -17,10 +21,13 @@ export const listBuckets: Handler = (ctx) => {
   const after = token === null ? undefined : decodeToken(token);
   const prefix = q.get("prefix") ?? undefined;
   // One more than asked for says whether there is a next page.
-  const buckets = ctx.meta.listBuckets({ after, prefix, region: q.get("bucket-region") ?? undefined, limit: max + 1 });
+  // A user lists the buckets it owns; the first user also owns those made before owners were kept.
+  const user = ctx.principal as User;
+  const owners = user.canonicalId === ctx.identities.primary.canonicalId ? [user.canonicalId, ""] : [user.canonicalId];
+  const buckets = ctx.meta.listBuckets({ after, prefix, region: q.get("bucket-region") ?? undefined, owners, limit: max + 1 });
   const page = buckets.slice(0, max);
   return xmlResponse("ListAllMyBucketsResult", {
-    Owner: OWNER,
+    Owner: ownerElement(user.canonicalId, ctx.identities),
     Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: new Date(b.createdAt).toISOString(), BucketRegion: b.region })) },
     ContinuationToken: buckets.length > max ? Buffer.from(page.at(-1)!.name).toString("base64url") : undefined,
     Prefix: prefix,
@@ -48,7 +55,15 @@ export const createBucket: Handler = async (ctx) => {
     const constraint = typeof config.LocationConstraint === "string" ? config.LocationConstraint.trim() : "";
     if (constraint !== "") region = constraint;
   }
-  if (!ctx.meta.createBucket(name, region, ctx.now)) throw new S3Error("BucketAlreadyOwnedByYou", { BucketName: name });
+  const owner = (ctx.principal as User).canonicalId;
+  const headers = ctx.req.headers;
+  const ownership = readObjectOwnership(headers.get("x-amz-object-ownership"));
+  const existing = ctx.access.bucket(name);
+  if (existing) throw new S3Error(existing.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists", { BucketName: name });
+  const acl = newBucketAcl(owner, aclFromHeaders(headers, ctx.identities), ownership, ctx.config.legacyBucketDefaults);
+  if (!ctx.meta.createBucket(name, region, ctx.now, owner, newBucketConfigs(ctx.config.legacyBucketDefaults, ownership, acl))) {
+    throw new S3Error(ctx.access.bucket(name)?.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists", { BucketName: name });
+  }
   return new Response(null, { headers: { location: `/${name}` } });
 };
 

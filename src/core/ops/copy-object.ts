@@ -4,10 +4,12 @@ import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import { xmlResponse } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
+import { requireReadableSource, withoutRestore } from "./_archive.ts";
 import { checkCopyConditions, parseCopySource } from "./_copy-source.ts";
 import { writeConditions } from "./_write-conditions.ts";
 import { DEFAULT_CONTENT_TYPE, readStorageClass, readStoredHeaders, readUserMetadata, STORAGE_CLASS_HEADER, validateKey } from "./_object-headers.ts";
 import { objectChecksum } from "./_object-rows.ts";
+import { writeAccess } from "./_write-access.ts";
 
 /** S3 copies at most 5 GiB in one CopyObject; larger objects need UploadPartCopy. */
 const MAX_COPY_SIZE = 5 * 1024 ** 3;
@@ -29,11 +31,14 @@ export const copyObject: Handler = (ctx) => {
     : undefined;
   // The storage class is the request's, whatever the directive (STANDARD when it names none), as on AWS.
   const storageClass = readStorageClass(h);
+  // A copy gets the request's ACL (the default when it names none), never the source's.
+  const access = writeAccess(ctx, bucket);
   const condition = writeConditions(h, key);
   const now = Date.now();
   const row = ctx.meta.copyObject(source, { bucket, key }, (current, destination) => {
     condition?.(destination);
     if (!current) throw new S3Error("NoSuchKey", { Key: source.key });
+    requireReadableSource(current, ctx.now);
     checkCopyConditions(h, current);
     if (source.bucket === bucket && source.key === key && !replacement && !h.has(STORAGE_CLASS_HEADER)) {
       throw new S3Error("InvalidRequest", { message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes." });
@@ -41,9 +46,9 @@ export const copyObject: Handler = (ctx) => {
     if (current.size > MAX_COPY_SIZE) {
       throw new S3Error("InvalidRequest", { message: `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_SIZE}` });
     }
-    const { [STORAGE_CLASS_HEADER]: _sourceClass, ...headers } = replacement?.headers ?? current.headers;
+    const { [STORAGE_CLASS_HEADER]: _sourceClass, ...headers } = replacement?.headers ?? withoutRestore(current.headers);
     if (storageClass) headers[STORAGE_CLASS_HEADER] = storageClass;
-    return { ...current, bucket, key, lastModified: now, ...replacement, headers };
+    return { ...current, bucket, key, lastModified: now, ...replacement, headers, ...access };
   });
   // A source whose parts are not merged yet is copied as parts; the copy gets merged on its own.
   if (row.sha256 === "") ctx.merger.schedule(bucket, key);

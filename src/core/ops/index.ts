@@ -15,6 +15,9 @@ import { getObjectAttributes } from "./object-attributes.ts";
 import { deleteObject, getObject, headObject, putObject } from "./objects.ts";
 import { postObject } from "./post-object.ts";
 import { renameObject } from "./rename-object.ts";
+import { restoreObject } from "./restore-object.ts";
+import { storedConfigHandlers } from "./bucket-stored-configs.ts";
+import { accessHandlers } from "./bucket-access.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
 export { addCorsHeaders } from "./bucket-cors.ts";
@@ -29,28 +32,13 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   PutBucketCors: putBucketCors,
   GetBucketCors: getBucketCors,
   DeleteBucketCors: deleteBucketCors,
-  GetBucketPolicy: configReads.getBucketPolicy,
-  GetBucketPolicyStatus: configReads.getBucketPolicyStatus,
-  DeleteBucketPolicy: configReads.deleteBucketPolicy,
-  GetBucketAcl: configReads.getBucketAcl,
-  GetObjectAcl: configReads.getObjectAcl,
-  GetBucketWebsite: configReads.getBucketWebsite,
-  DeleteBucketWebsite: configReads.deleteBucketWebsite,
   GetBucketVersioning: configReads.getBucketVersioning,
-  GetBucketAccelerateConfiguration: configReads.getBucketAccelerateConfiguration,
-  GetBucketRequestPayment: configReads.getBucketRequestPayment,
-  GetBucketLogging: configReads.getBucketLogging,
-  GetBucketNotificationConfiguration: configReads.getBucketNotificationConfiguration,
   GetBucketLifecycleConfiguration: configReads.getBucketLifecycleConfiguration,
   DeleteBucketLifecycle: configReads.deleteBucketLifecycle,
-  GetBucketReplication: configReads.getBucketReplication,
-  DeleteBucketReplication: configReads.deleteBucketReplication,
   GetBucketEncryption: configReads.getBucketEncryption,
   GetObjectLockConfiguration: configReads.getObjectLockConfiguration,
   GetBucketTagging: configReads.getBucketTagging,
   DeleteBucketTagging: configReads.deleteBucketTagging,
-  GetBucketOwnershipControls: configReads.getBucketOwnershipControls,
-  GetPublicAccessBlock: configReads.getPublicAccessBlock,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,
@@ -70,5 +58,8 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   ListMultipartUploads: listMultipartUploads,
   GetObjectAttributes: getObjectAttributes,
   RenameObject: renameObject,
+  RestoreObject: restoreObject,
   PreflightRequest: preflightRequest,
+  ...storedConfigHandlers,
+  ...accessHandlers,
 };

@@ -6,8 +6,10 @@ import type { ObjectRow } from "../store/meta.ts";
 import { xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { storageClassOf } from "./_object-headers.ts";
+import { listingRestoreStatus } from "./_archive.ts";
 import { listObjectPage, type ListingPage } from "./_listing.ts";
-import { OWNER } from "./_owner.ts";
+import { effectiveObjectOwner } from "../access/bucket-access.ts";
+import { ownerElement } from "./_owner.ts";
 
 function listingOptions(ctx: OpContext) {
   const q = ctx.parsed.query;
@@ -17,7 +19,17 @@ function listingOptions(ctx: OpContext) {
 }
 
 /** An object as both Contents (ListObjects) and Version (ListObjectVersions) entries describe it. */
-function objectEntry(o: ObjectRow, encode: (s: string) => string, withOwner: boolean, version?: XmlObject) {
+/** How a listing names an object's owner: its effective owner (the bucket's, with ACLs disabled). */
+type OwnerOf = (o: ObjectRow) => ReturnType<typeof ownerElement>;
+
+function ownersOf(ctx: OpContext): OwnerOf {
+  const bucket = ctx.access.bucket(ctx.parsed.bucket!);
+  return (o) => ownerElement(bucket ? effectiveObjectOwner(bucket, o.owner, ctx.identities) : o.owner, ctx.identities);
+}
+
+type RestoreOf = ReturnType<typeof listingRestoreStatus>;
+
+function objectEntry(o: ObjectRow, encode: (s: string) => string, ownerOf: OwnerOf | undefined, version?: XmlObject, restoreOf?: RestoreOf) {
   return {
     Key: encode(o.key),
     ...version,
@@ -25,14 +37,15 @@ function objectEntry(o: ObjectRow, encode: (s: string) => string, withOwner: boo
     ETag: o.etag,
     ...(o.checksumAlgorithm ? { ChecksumAlgorithm: o.checksumAlgorithm, ChecksumType: o.checksumType ?? "FULL_OBJECT" } : {}),
     Size: o.size,
-    ...(withOwner ? { Owner: OWNER } : {}),
+    ...(ownerOf ? { Owner: ownerOf(o) } : {}),
     StorageClass: storageClassOf(o.headers),
+    ...(restoreOf ? { RestoreStatus: restoreOf(o) } : {}),
   };
 }
 
-function renderContents(page: ListingPage<ObjectRow>, encode: (s: string) => string, withOwner: boolean) {
+function renderContents(page: ListingPage<ObjectRow>, encode: (s: string) => string, ownerOf: OwnerOf | undefined, restoreOf: RestoreOf) {
   return {
-    Contents: page.contents.map((o) => objectEntry(o, encode, withOwner)),
+    Contents: page.contents.map((o) => objectEntry(o, encode, ownerOf, undefined, restoreOf)),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
   };
 }
@@ -62,7 +75,7 @@ export const listObjectsV2: Handler = (ctx) => {
     ContinuationToken: token ?? undefined,
     NextContinuationToken: page.isTruncated && page.last !== undefined ? Buffer.from(page.last, "utf8").toString("base64url") : undefined,
     StartAfter: q.has("start-after") ? o.encode(q.get("start-after")!) : undefined,
-    ...renderContents(page, o.encode, q.get("fetch-owner") === "true"),
+    ...renderContents(page, o.encode, q.get("fetch-owner") === "true" ? ownersOf(ctx) : undefined, listingRestoreStatus(ctx)),
   });
 };
 
@@ -81,7 +94,7 @@ export const listObjects: Handler = (ctx) => {
     Delimiter: o.delimiter ? o.encode(o.delimiter) : undefined,
     EncodingType: o.encodingType,
     IsTruncated: page.isTruncated,
-    ...renderContents(page, o.encode, true),
+    ...renderContents(page, o.encode, ownersOf(ctx), listingRestoreStatus(ctx)),
   });
 };
 
@@ -99,6 +112,7 @@ export const listObjectVersions: Handler = (ctx) => {
   }
   // Each key has one version, so "after that key's null version" is "after that key".
   const page = listObjectPage(ctx.meta, ctx.parsed.bucket!, { prefix: o.prefix, delimiter: o.delimiter, after: keyMarker, maxKeys: o.maxKeys });
+  const restoreOf = listingRestoreStatus(ctx);
   return xmlResponse("ListVersionsResult", {
     Name: ctx.parsed.bucket!,
     Prefix: o.encode(o.prefix),
@@ -110,7 +124,7 @@ export const listObjectVersions: Handler = (ctx) => {
     Delimiter: o.delimiter ? o.encode(o.delimiter) : undefined,
     EncodingType: o.encodingType,
     IsTruncated: page.isTruncated,
-    Version: page.contents.map((v) => objectEntry(v, o.encode, true, { VersionId: "null", IsLatest: true })),
+    Version: page.contents.map((v) => objectEntry(v, o.encode, ownersOf(ctx), { VersionId: "null", IsLatest: true }, restoreOf)),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: o.encode(p) })),
   });
 };

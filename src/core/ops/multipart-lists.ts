@@ -5,8 +5,10 @@ import { xmlResponse } from "../xml.ts";
 import { requireBucket, requireUpload, type Handler, type OpContext } from "./_context.ts";
 import { storageClassOf } from "./_object-headers.ts";
 import { listPage, type ListSource } from "./_listing.ts";
+import { ownerElement } from "./_owner.ts";
 
-const ownerOf = (ctx: OpContext) => ({ ID: ctx.auth?.accessKeyId, DisplayName: ctx.auth?.accessKeyId });
+/** An upload's initiator and the owner its object will have. */
+const people = (ctx: OpContext, u: UploadRow) => ({ Initiator: ownerElement(u.initiator, ctx.identities), Owner: ownerElement(u.owner, ctx.identities) });
 
 export const listParts: Handler = (ctx) => {
   const upload = requireUpload(ctx);
@@ -29,8 +31,7 @@ export const listParts: Handler = (ctx) => {
       Size: p.size,
       ...(algorithm && p.checksumValue ? { [`Checksum${algorithm}`]: p.checksumValue } : {}),
     })),
-    Initiator: ownerOf(ctx),
-    Owner: ownerOf(ctx),
+    ...people(ctx, upload),
     StorageClass: storageClassOf(upload.headers),
     ...(algorithm ? { ChecksumAlgorithm: algorithm, ChecksumType: upload.checksumType } : {}),
   });
@@ -68,8 +69,7 @@ export const listMultipartUploads: Handler = (ctx) => {
     Upload: page.contents.map((u) => ({
       Key: encode(u.key),
       UploadId: u.uploadId,
-      Initiator: ownerOf(ctx),
-      Owner: ownerOf(ctx),
+      ...people(ctx, u),
       StorageClass: storageClassOf(u.headers),
       Initiated: new Date(u.createdAt).toISOString(),
       ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm, ChecksumType: u.checksumType } : {}),

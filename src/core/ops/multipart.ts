@@ -9,12 +9,14 @@ import { ALLOWED_TYPES, CHECKSUM_TYPES, combineCrcs, compositeChecksum, defaultC
 import type { CompletedUpload, PartRow, UploadRow } from "../store/meta.ts";
 import { readPartsStream } from "../store/read-parts.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
+import { requireReadableSource } from "./_archive.ts";
 import { requireBucket, requireUpload, type Handler, type OpContext } from "./_context.ts";
 import { parseCopySourceRange, requireCopySource } from "./_copy-source.ts";
 import { normalizeETag } from "./_etags.ts";
 import { MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { declaredChecksum, readObjectBody, readSmallBody, rethrowStoreError } from "./_payload.ts";
+import { writeAccess } from "./_write-access.ts";
 import { writeConditions } from "./_write-conditions.ts";
 
 const MAX_COMPLETE_BODY = 10_000 * 512;
@@ -62,10 +64,12 @@ export const createMultipartUpload: Handler = (ctx) => {
   requireBucket(ctx);
   const headers = ctx.req.headers;
   const checksum = uploadChecksum(headers);
+  const access = writeAccess(ctx, ctx.parsed.bucket!);
   const uploadId = newUploadId();
   ctx.meta.createUpload({
     uploadId, bucket: ctx.parsed.bucket!, key, createdAt: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE,
     headers: readStoredHeaders(headers), metadata: readUserMetadata(headers), ...checksum,
+    ...access, initiator: ctx.principal.kind === "user" ? ctx.principal.canonicalId : access.owner,
   });
   const response = xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.parsed.bucket!, Key: key, UploadId: uploadId });
   if (checksum.checksumAlgorithm) {
@@ -105,6 +109,7 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const partNumber = ctx.params.partNumber!;
   const upload = requireUpload(ctx);
   const source = requireCopySource(ctx);
+  requireReadableSource(source, ctx.now);
   const range = parseCopySourceRange(ctx.req.headers.get("x-amz-copy-source-range"), source.size);
   const start = range?.start ?? 0, end = range?.end ?? source.size - 1;
   if (end - start + 1 > ctx.config.maxObjectSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: ctx.config.maxObjectSize, ProposedSize: end - start + 1 });
@@ -214,6 +219,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified: Date.now(),
     contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
     checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, partsCount: parts.length,
+    owner: upload.owner, acl: upload.acl,
   }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
   if (!completed) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
   if (!single) ctx.merger.schedule(upload.bucket, upload.key);

@@ -5,11 +5,13 @@ import { S3Error } from "../errors.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
 import { onePartSlice, readParts } from "../store/read-parts.ts";
 import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
+import { isInternalHeader, requireReadable, restoreHeader, restoreStateOf } from "./_archive.ts";
 import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
 import { metadataToWire } from "./_metadata-values.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
 import { readObjectBody } from "./_payload.ts";
+import { writeAccess } from "./_write-access.ts";
 import { checkDeleteRequirement, deleteRequirement, writeConditions } from "./_write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
@@ -20,10 +22,11 @@ export const putObject: Handler = async (ctx) => {
   // Headers, metadata and conditions are checked before the body is read, so a refused write costs
   // no upload and leaves nothing staged; the condition again at commit.
   const described = describeObject(headers);
+  const access = writeAccess(ctx, ctx.parsed.bucket!);
   const condition = writeConditions(headers, key);
   condition?.(ctx.meta.getObject(ctx.parsed.bucket!, key));
   const body = await readObjectBody(ctx);
-  const row = singlePartRow(ctx.parsed.bucket!, key, body, described, body.checksum);
+  const row = singlePartRow(ctx.parsed.bucket!, key, body, described, body.checksum, access);
   await body.commit();
   storeRow(ctx, row, condition);
   const response = new Headers({ etag: row.etag });
@@ -48,7 +51,10 @@ export const headObject: Handler = (ctx) => readObject(ctx, false);
 
 function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Response> {
   const object = requireObject(ctx);
+  // An archived object answers HEAD, with its restore if it has one, and GET only once restored, as on AWS.
+  const restore = restoreHeader(withBody ? requireReadable(object, ctx.now) : restoreStateOf(object.headers, ctx.now));
   const headers = objectHeaders(object);
+  if (restore) headers["x-amz-restore"] = restore;
   // response-content-type=… and friends: the caller (often a presigned URL's author) overrides how
   // this one response describes the object; what is stored stays as it was.
   if (ctx.parsed.rawQuery.includes("response-")) {
@@ -130,7 +136,7 @@ function objectHeaders(object: ObjectRow): Record<string, string> {
     "last-modified": new Date(object.lastModified).toUTCString(),
     "accept-ranges": "bytes",
   };
-  for (const name in object.headers) headers[name] = object.headers[name]!;
+  for (const name in object.headers) if (!isInternalHeader(name)) headers[name] = object.headers[name]!;
   for (const name in object.metadata) headers[META_PREFIX + name] = metadataToWire(object.metadata[name]!);
   return headers;
 }

@@ -2,6 +2,8 @@
 // document), so its route is authenticated "form" and the checks happen here, before any byte of the
 // file is stored: signature, policy expiry, every condition, then the size range as the file streams
 // into a staged blob.
+import type { RequestFacts } from "../access/authorize.ts";
+import { ANONYMOUS } from "../access/identities.ts";
 import { verifyPostSignature } from "../auth/verify.ts";
 import { uriEncode } from "../uri.ts";
 import { checksumHeader } from "../checksums.ts";
@@ -15,6 +17,7 @@ import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
 import { declaredChecksum, rethrowStoreError } from "./_payload.ts";
 import { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
+import { writeAccess } from "./_write-access.ts";
 
 /** Form fields that become the object's headers, as they would on a PutObject. */
 const HEADER_FIELDS = new Set(["content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires", "x-amz-storage-class"]);
@@ -36,8 +39,9 @@ export const postObject: Handler = async (ctx) => {
 
 async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Response> {
   const { fields, file } = form;
-  verifyPostSignature(fields, ctx.credentials);
-  const policy = parsePolicy(fields.get("policy")!);
+  const signed = verifyPostSignature(fields, ctx.credentials);
+  const principal = signed ? ctx.identities.byAccessKey(signed.accessKeyId)! : ANONYMOUS;
+  const policy = signed ? parsePolicy(fields.get("policy")!) : undefined;
   const keyField = fields.get("key");
   if (keyField === undefined) {
     throw new S3Error("InvalidArgument", { message: "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", ArgumentName: "key", ArgumentValue: "" });
@@ -49,10 +53,17 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   const values = new Map(fields);
   values.set("key", key);
   values.set("bucket", bucket);
-  const range = checkPolicy(policy, values, ctx.now);
+  const range = policy ? checkPolicy(policy, values, ctx.now) : undefined;
   // A form names the canned ACL `acl` and the tag set `tagging`; the rest as headers.
-  refuseUnsupportedHeaders([...fields].map(([name, value]) => [name === "acl" ? "x-amz-acl" : name, value]));
+  const asHeaders: [string, string][] = [...fields].map(([name, value]) => [name === "acl" ? "x-amz-acl" : name, value]);
+  refuseUnsupportedHeaders(asHeaders);
   if (fields.get("tagging")?.trim()) throw new S3Error("NotImplemented", { message: "s3lite does not implement tagging yet; nothing was changed.", Header: "tagging" });
+  // Who may write here is known only now that the form has said who signed it.
+  const facts: RequestFacts = { ...ctx.facts, principal, form: signed ? { signatureVersion: signed.signatureVersion } : undefined };
+  const bucketAccess = ctx.access.bucket(bucket);
+  if (!bucketAccess) throw new S3Error("NoSuchBucket", { BucketName: bucket });
+  if (!ctx.access.allows(bucketAccess, "s3:PutObject", key, facts)) throw new S3Error("AccessDenied");
+  const access = writeAccess(ctx, bucket, aclHeaders(asHeaders), principal);
 
   const headers = objectHeaders(fields);
   const described = describeObject(headers);
@@ -71,10 +82,17 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
     throw error;
   }
   const checksum = declared ? { algorithm: declared.algorithm, value: staged.checksums[declared.algorithm]! } : undefined;
-  const row = singlePartRow(bucket, key, staged, described, checksum);
+  const row = singlePartRow(bucket, key, staged, described, checksum, access);
   await staged.commit();
   storeRow(ctx, row);
   return respond(ctx, fields, row);
+}
+
+/** The form's ACL fields, as the headers a PutObject would carry them in. */
+function aclHeaders(fields: readonly [string, string][]): Headers {
+  const headers = new Headers();
+  for (const [name, value] of fields) if (name === "x-amz-acl" || name.startsWith("x-amz-grant-")) headers.set(name, value);
+  return headers;
 }
 
 /** The object's headers from the form: content headers, x-amz-meta-* and x-amz-checksum-*. */

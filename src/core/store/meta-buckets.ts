@@ -4,16 +4,17 @@ import { prefixUpperBound } from "./meta-order.ts";
 import type { BucketRow } from "./meta-rows.ts";
 import type { MetaDb } from "./meta-schema.ts";
 
-interface BucketRecord { name: string; region: string; created_at: number }
+interface BucketRecord { name: string; region: string; created_at: number; owner: string }
 
-const toBucketRow = (r: BucketRecord): BucketRow => ({ name: r.name, region: r.region, createdAt: r.created_at });
+const toBucketRow = (r: BucketRecord): BucketRow => ({ name: r.name, region: r.region, createdAt: r.created_at, owner: r.owner });
 
 export function bucketQueries({ db }: MetaDb): BucketMetadata {
   const stmt = {
-    insert: db.query<unknown, [string, string, number]>("INSERT OR IGNORE INTO buckets (name, region, created_at) VALUES (?, ?, ?)"),
-    get: db.query<BucketRecord, [string]>("SELECT name, region, created_at FROM buckets WHERE name = ?"),
-    list: db.query<BucketRecord, [string, string, string | null, string | null, number]>(
-      "SELECT name, region, created_at FROM buckets WHERE name > ?1 AND name >= ?2 AND (?3 IS NULL OR name < ?3) AND (?4 IS NULL OR region = ?4) ORDER BY name LIMIT ?5"),
+    insert: db.query<unknown, [string, string, number, string]>("INSERT OR IGNORE INTO buckets (name, region, created_at, owner) VALUES (?, ?, ?, ?)"),
+    get: db.query<BucketRecord, [string]>("SELECT name, region, created_at, owner FROM buckets WHERE name = ?"),
+    list: db.query<BucketRecord, [string, string, string | null, string | null, string | null, number]>(
+      "SELECT name, region, created_at, owner FROM buckets WHERE name > ?1 AND name >= ?2 AND (?3 IS NULL OR name < ?3) AND (?4 IS NULL OR region = ?4) AND (?5 IS NULL OR owner IN (SELECT value FROM json_each(?5))) ORDER BY name LIMIT ?6"),
+    configs: db.query<{ name: string; body: string }, [string]>("SELECT name, body FROM bucket_configs WHERE bucket = ?"),
     remove: db.query<unknown, [string]>("DELETE FROM buckets WHERE name = ?"),
     removeUploads: db.query<unknown, [string]>("DELETE FROM uploads WHERE bucket = ?"),
     anyObject: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1"),
@@ -22,7 +23,13 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     removeConfig: db.query<unknown, [string, string]>("DELETE FROM bucket_configs WHERE bucket = ? AND name = ?"),
   };
   return {
-    createBucket: (name, region, now) => stmt.insert.run(name, region, now).changes === 1,
+    createBucket(name, region, now, owner = "", configs = {}) {
+      return db.transaction(() => {
+        if (stmt.insert.run(name, region, now, owner).changes !== 1) return false;
+        for (const [config, value] of Object.entries(configs)) if (value !== undefined) stmt.putConfig.run(name, config, JSON.stringify(value));
+        return true;
+      })();
+    },
 
     getBucket(name) {
       const r = stmt.get.get(name);
@@ -31,7 +38,7 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
 
     listBuckets(options = {}) {
       const prefix = options.prefix ?? "";
-      return stmt.list.all(options.after ?? "", prefix, prefixUpperBound(prefix) ?? null, options.region ?? null, options.limit ?? -1).map(toBucketRow);
+      return stmt.list.all(options.after ?? "", prefix, prefixUpperBound(prefix) ?? null, options.region ?? null, options.owners ? JSON.stringify(options.owners) : null, options.limit ?? -1).map(toBucketRow);
     },
 
     isBucketEmpty: (name) => stmt.anyObject.get(name) === null,
@@ -46,6 +53,12 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     getBucketConfig<T>(bucket: string, name: string): T | undefined {
       const r = stmt.getConfig.get(bucket, name);
       return r ? (JSON.parse(r.body) as T) : undefined;
+    },
+
+    getBucketConfigs(bucket) {
+      const found: Record<string, unknown> = {};
+      for (const r of stmt.configs.all(bucket)) found[r.name] = JSON.parse(r.body);
+      return found;
     },
 
     setBucketConfig(bucket, name, value) {

@@ -11,7 +11,7 @@ import type { MetaDb } from "./meta-schema.ts";
 interface ObjectRecord {
   bucket: string; key: string; sha256: string; size: number; etag: string; last_modified: number;
   content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null; checksum_value: string | null;
-  parts_count: number; checksum_type: ChecksumType | null;
+  parts_count: number; checksum_type: ChecksumType | null; owner: string; acl: string | null;
 }
 
 /** The columns object_parts and upload_parts share. */
@@ -21,6 +21,7 @@ const toObjectRow = (r: ObjectRecord): ObjectRow => ({
   bucket: r.bucket, key: r.key, sha256: r.sha256, size: r.size, etag: r.etag, lastModified: r.last_modified,
   contentType: r.content_type, headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata),
   checksumAlgorithm: r.checksum_algorithm, checksumValue: r.checksum_value, checksumType: r.checksum_type, partsCount: r.parts_count,
+  owner: r.owner, acl: r.acl === null ? null : JSON.parse(r.acl),
 });
 
 export const toPartRow = (r: PartRecord): PartRow => ({
@@ -40,9 +41,9 @@ export interface ObjectRowWriter {
 export function objectRowWriter(db: Database): ObjectRowWriter {
   const stmt = {
     get: db.query<ObjectRecord, [string, string]>("SELECT * FROM objects WHERE bucket = ? AND key = ?"),
-    put: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null, string | null, number]>(
-      `INSERT OR REPLACE INTO objects (bucket, key, sha256, size, etag, last_modified, content_type, headers, metadata, checksum_algorithm, checksum_value, checksum_type, parts_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    put: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null, string | null, number, string, string | null]>(
+      `INSERT OR REPLACE INTO objects (bucket, key, sha256, size, etag, last_modified, content_type, headers, metadata, checksum_algorithm, checksum_value, checksum_type, parts_count, owner, acl)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     remove: db.query<unknown, [string, string]>("DELETE FROM objects WHERE bucket = ? AND key = ?"),
     parts: db.query<PartRecord, [string, string]>("SELECT * FROM object_parts WHERE bucket = ? AND key = ? ORDER BY part_number"),
     removeParts: db.query<unknown, [string, string]>("DELETE FROM object_parts WHERE bucket = ? AND key = ?"),
@@ -58,7 +59,7 @@ export function objectRowWriter(db: Database): ObjectRowWriter {
     write(o, parts) {
       stmt.removeParts.run(o.bucket, o.key);
       stmt.put.run(o.bucket, o.key, o.sha256, o.size, o.etag, o.lastModified, o.contentType,
-        JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue, o.checksumType, o.partsCount);
+        JSON.stringify(o.headers), JSON.stringify(o.metadata), o.checksumAlgorithm, o.checksumValue, o.checksumType, o.partsCount, o.owner, o.acl === null ? null : JSON.stringify(o.acl));
       for (const p of parts) stmt.insertPart.run(o.bucket, o.key, p.partNumber, p.sha256, p.size, p.etag, p.lastModified, p.checksumValue);
     },
     remove: (bucket, key) => stmt.remove.run(bucket, key).changes > 0,
@@ -72,10 +73,16 @@ export function objectQueries({ db, write }: MetaDb, rows: ObjectRowWriter): Obj
     listFrom: db.query<ObjectRecord, [string, string, number]>("SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?"),
     listFromBounded: db.query<ObjectRecord, [string, string, string, number]>(
       "SELECT * FROM objects WHERE bucket = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?"),
+    setAcl: db.query<unknown, [string | null, string, string, string]>("UPDATE objects SET acl = ? WHERE bucket = ? AND key = ? AND etag = ?"),
+    setHeaders: db.query<unknown, [string, string, string]>("UPDATE objects SET headers = ? WHERE bucket = ? AND key = ?"),
   };
   return {
     getObject: rows.get,
     getObjectParts: rows.parts,
+    setObjectAcl: (bucket, key, etag, acl) => stmt.setAcl.run(acl === null ? null : JSON.stringify(acl), bucket, key, etag).changes > 0,
+    updateObjectHeaders(bucket, key, update) {
+      write(() => { stmt.setHeaders.run(JSON.stringify(update(rows.get(bucket, key))), bucket, key); });
+    },
 
     // An object row proves its bucket (the foreign key), so a hit costs one lookup and only a miss
     // asks for the bucket. (A LEFT JOIN doing both was slower.)

@@ -7,7 +7,14 @@ export interface BucketRow {
   name: string;
   region: string;
   createdAt: number;
+  /** The owner's canonical ID; '' for buckets made before owners were kept (the first configured user's). */
+  owner: string;
 }
+
+export type Permission = "FULL_CONTROL" | "READ" | "WRITE" | "READ_ACP" | "WRITE_ACP";
+/** Grants by email are stored as the canonical user the address names. */
+export type Grantee = { type: "CanonicalUser"; id: string } | { type: "Group"; uri: string };
+export interface Grant { grantee: Grantee; permission: Permission }
 
 export interface ObjectRow {
   bucket: string;
@@ -28,6 +35,10 @@ export interface ObjectRow {
   checksumType: ChecksumType | null;
   /** 0 for an object written in one piece; N for a completed multipart upload of N parts. */
   partsCount: number;
+  /** Who owns it (canonical ID); '' for objects written before owners were kept (the first configured user's). */
+  owner: string;
+  /** Its ACL's grants; null for the default, the owner's FULL_CONTROL alone. */
+  acl: Grant[] | null;
 }
 
 /** One stored part of a multipart object or of an upload in progress. */
@@ -43,7 +54,9 @@ export interface PartRow {
 }
 
 /** An upload in progress: what CreateMultipartUpload was told, applied to the object on completion. */
-export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentType" | "headers" | "metadata" | "checksumAlgorithm" | "checksumType"> {
+export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentType" | "headers" | "metadata" | "checksumAlgorithm" | "checksumType" | "owner" | "acl"> {
+  /** Who started the upload (canonical ID); owner is who will own the object. */
+  initiator: string;
   uploadId: string;
   createdAt: number;
 }

@@ -88,6 +88,16 @@ export const MIGRATIONS: readonly string[] = [
      completed_at INTEGER NOT NULL
    ) STRICT;
    CREATE INDEX completed_uploads_by_time ON completed_uploads(completed_at);`,
+  // Owners and ACLs. Rows from before keep '' (the first configured user) and the default ACL;
+  // their buckets were made as AWS makes buckets since 2023: ACLs disabled, public access blocked.
+  `ALTER TABLE buckets ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+   ALTER TABLE objects ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+   ALTER TABLE objects ADD COLUMN acl TEXT;
+   ALTER TABLE uploads ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+   ALTER TABLE uploads ADD COLUMN initiator TEXT NOT NULL DEFAULT '';
+   ALTER TABLE uploads ADD COLUMN acl TEXT;
+   INSERT OR IGNORE INTO bucket_configs (bucket, name, body) SELECT name, 'ownershipControls', '{"ObjectOwnership":"BucketOwnerEnforced"}' FROM buckets;
+   INSERT OR IGNORE INTO bucket_configs (bucket, name, body) SELECT name, 'publicAccessBlock', '{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}' FROM buckets;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

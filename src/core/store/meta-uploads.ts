@@ -13,6 +13,7 @@ const COMPLETED_UPLOAD_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface UploadRecord {
   upload_id: string; bucket: string; key: string; created_at: number; content_type: string; headers: string; metadata: string; checksum_algorithm: ChecksumAlgorithm | null; checksum_type: ChecksumType | null;
+  owner: string; initiator: string; acl: string | null;
 }
 
 interface CompletedRecord {
@@ -22,12 +23,13 @@ interface CompletedRecord {
 export const toUploadRow = (r: UploadRecord): UploadRow => ({
   uploadId: r.upload_id, bucket: r.bucket, key: r.key, createdAt: r.created_at, contentType: r.content_type,
   headers: JSON.parse(r.headers), metadata: JSON.parse(r.metadata), checksumAlgorithm: r.checksum_algorithm, checksumType: r.checksum_type,
+  owner: r.owner, initiator: r.initiator, acl: r.acl === null ? null : JSON.parse(r.acl),
 });
 
 export function uploadQueries({ db, write }: MetaDb, rows: ObjectRowWriter): UploadMetadata {
   const stmt = {
-    insert: db.query<unknown, [string, string, string, number, string, string, string, string | null, string | null]>(
-      "INSERT INTO uploads (upload_id, bucket, key, created_at, content_type, headers, metadata, checksum_algorithm, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+    insert: db.query<unknown, [string, string, string, number, string, string, string, string | null, string | null, string, string, string | null]>(
+      "INSERT INTO uploads (upload_id, bucket, key, created_at, content_type, headers, metadata, checksum_algorithm, checksum_type, owner, initiator, acl) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
     get: db.query<UploadRecord, [string]>("SELECT * FROM uploads WHERE upload_id = ?"),
     remove: db.query<unknown, [string]>("DELETE FROM uploads WHERE upload_id = ?"),
     list: db.query<UploadRecord, [string, string | null, string, string, string | null, number]>(
@@ -43,7 +45,7 @@ export function uploadQueries({ db, write }: MetaDb, rows: ObjectRowWriter): Upl
   };
   return {
     createUpload(u) {
-      stmt.insert.run(u.uploadId, u.bucket, u.key, u.createdAt, u.contentType, JSON.stringify(u.headers), JSON.stringify(u.metadata), u.checksumAlgorithm, u.checksumType);
+      stmt.insert.run(u.uploadId, u.bucket, u.key, u.createdAt, u.contentType, JSON.stringify(u.headers), JSON.stringify(u.metadata), u.checksumAlgorithm, u.checksumType, u.owner, u.initiator, u.acl === null ? null : JSON.stringify(u.acl));
     },
 
     getUpload(uploadId) {

@@ -5,11 +5,11 @@ import type { Database } from "bun:sqlite";
 import { bucketQueries } from "./meta-buckets.ts";
 import { maintenanceQueries } from "./meta-maintenance.ts";
 import { objectQueries, objectRowWriter } from "./meta-objects.ts";
-import type { BlobUser, BucketRow, CompletedUpload, ObjectRow, PartRow, UploadRow } from "./meta-rows.ts";
+import type { BlobUser, BucketRow, CompletedUpload, Grant, ObjectRow, PartRow, UploadRow } from "./meta-rows.ts";
 import { openDatabase, type MetadataOptions } from "./meta-schema.ts";
 import { uploadQueries } from "./meta-uploads.ts";
 
-export type { BlobUser, BucketRow, CompletedUpload, ObjectRow, PartRow, UploadRow } from "./meta-rows.ts";
+export type { BlobUser, BucketRow, CompletedUpload, Grant, Grantee, ObjectRow, PartRow, Permission, UploadRow } from "./meta-rows.ts";
 export { MIGRATIONS, SCHEMA_VERSION, type MetadataOptions } from "./meta-schema.ts";
 export { prefixUpperBound, utf8Compare } from "./meta-order.ts";
 
@@ -18,16 +18,18 @@ export type Precondition = (current: ObjectRow | undefined) => void;
 
 /** Buckets and their subresource configurations. */
 export interface BucketMetadata {
-  /** Returns false when the bucket already existed. */
-  createBucket(name: string, region: string, now: number): boolean;
+  /** Returns false (and changes nothing) when the bucket already existed; `configs` are stored with it, in one transaction. */
+  createBucket(name: string, region: string, now: number, owner?: string, configs?: Record<string, unknown>): boolean;
   getBucket(name: string): BucketRow | undefined;
-  /** Buckets in name order after `after`, starting with `prefix`, in `region` when given; at most `limit`. */
-  listBuckets(options?: { after?: string; prefix?: string; region?: string; limit?: number }): BucketRow[];
+  /** Buckets in name order after `after`, starting with `prefix`, in `region` and owned by one of `owners` when given; at most `limit`. */
+  listBuckets(options?: { after?: string; prefix?: string; region?: string; owners?: readonly string[]; limit?: number }): BucketRow[];
   isBucketEmpty(name: string): boolean;
   /** Deletes the bucket and any uploads still in progress in it (S3 does not count those as content). */
   deleteBucket(name: string): void;
   /** A bucket subresource's configuration (e.g. "cors"), as stored by setBucketConfig. */
   getBucketConfig<T>(bucket: string, name: string): T | undefined;
+  /** Every configuration a bucket has, by name: one lookup, for what each request's authorization needs. */
+  getBucketConfigs(bucket: string): Record<string, unknown>;
   /** Stores a configuration; undefined removes it. */
   setBucketConfig(bucket: string, name: string, value: unknown): void;
 }
@@ -56,6 +58,10 @@ export interface ObjectMetadata {
    */
   listObjects(bucket: string, prefix: string, after: string, limit: number, from?: string): IterableIterator<ObjectRow>;
   getObjectParts(bucket: string, key: string): PartRow[];
+  /** Sets an object's ACL (null for the default) unless it was replaced since `etag` was read. Returns whether it applied. */
+  setObjectAcl(bucket: string, key: string, etag: string, acl: Grant[] | null): boolean;
+  /** Replaces an object's stored headers with what `update` returns; `update` sees the object as it is now and may throw, which changes nothing. */
+  updateObjectHeaders(bucket: string, key: string, update: (current: ObjectRow | undefined) => Record<string, string>): void;
 }
 
 /** Multipart uploads in progress, their parts, and the answers of completed ones (kept for retries). */
