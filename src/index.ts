@@ -56,7 +56,7 @@ export type S3liteServer = RunningServer;
 /** A key pair, and the user it belongs to (its own key by default). */
 export type KeyPair = Credential & { user?: string };
 
-/** The users the options name: those of `credentials` (grouped by user), then `users`. */
+/** The users the options name: those of `credentials` (grouped by user), then `users`, one entry per name. */
 function usersOf(options: StartOptions): UserSpec[] | undefined {
   if (!options.credentials && !options.users) return undefined;
   const users: UserSpec[] = [];
@@ -66,7 +66,13 @@ function usersOf(options: StartOptions): UserSpec[] | undefined {
     if (found) found.keys.push(key);
     else users.push({ name, keys: [key] });
   }
-  return [...users, ...(options.users ?? [])];
+  // A user named in both is one user: its keys from both, its other fields from `users`.
+  for (const u of options.users ?? []) {
+    const found = users.find((x) => x.name === u.name);
+    if (found) Object.assign(found, { ...u, keys: [...found.keys, ...u.keys] });
+    else users.push({ ...u, keys: [...u.keys] });
+  }
+  return users;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<S3liteServer> {

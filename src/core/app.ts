@@ -66,15 +66,15 @@ export function createApp(deps: AppDeps): (req: Request, connection?: Connection
       const auth = route.auth === "signed" ? verifyRequest(parsed, credentials, now) : undefined;
       if (auth) req = withHoistedHeaders(req, parsed);
       if (log.level >= LogLevels.debug) log.debug(`${requestId} ${op} ${auth ? `signed by ${auth.accessKeyId}, payload ${auth.payloadHash}` : `auth ${route.auth}`}, content-encoding ${req.headers.get("content-encoding") ?? "-"}, trailer ${req.headers.get("x-amz-trailer") ?? "-"}`);
-      const handler = handlers[route.op];
-      if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
-      // Signed requests only: a preflight asks what a request may carry, and a form upload carries its
-      // fields in its body, where its handler checks them once the form's signature holds.
-      if (route.auth === "signed") refuseUnsupportedHeaders(req.headers);
       const principal = auth ? identities.byAccessKey(auth.accessKeyId)! : ANONYMOUS;
       facts = { principal, parsed, auth, clientIp: connection?.requestIP(received)?.address, now };
       // Form uploads are authorized by their handler, once the form has said who signed it.
       if (route.auth === "signed") access.authorizeRequest(route.op, facts);
+      const handler = handlers[route.op];
+      if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
+      // Not for a preflight, which asks what a request may carry, nor a form upload, which carries its
+      // fields in its body, where its handler checks them once the form's signature holds.
+      if (route.auth === "signed") refuseUnsupportedHeaders(req.headers);
       // Arguments are checked only now: a request that may not be made is AccessDenied and, unimplemented, NotImplemented whatever they say.
       const params = resolveParams(route, parsed);
       response = await handler({ req, parsed, params, auth, principal, facts, access, identities, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });

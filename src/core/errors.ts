@@ -66,7 +66,6 @@ export const ERROR_CODES = {
   MissingRequestBodyError: [400, "Request body is empty."],
   NoSuchConfiguration: [404, "The specified configuration does not exist."],
   NoSuchPublicAccessBlockConfiguration: [404, "The public access block configuration was not found"],
-  ObjectAlreadyInActiveTierError: [403, "The source object of the COPY action is not in the active tier and is only stored in Amazon S3 Glacier."],
   OwnershipControlsNotFoundError: [404, "The bucket ownership controls were not found"],
   RestoreAlreadyInProgress: [409, "Object restore is already in progress"],
   ServerSideEncryptionConfigurationNotFoundError: [404, "The server side encryption configuration was not found"],

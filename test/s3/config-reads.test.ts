@@ -7,11 +7,13 @@ import {
   GetBucketCorsCommand, GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetBucketLoggingCommand, GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand, GetBucketPolicyStatusCommand, GetBucketReplicationCommand, GetBucketRequestPaymentCommand, GetBucketTaggingCommand,
   GetBucketVersioningCommand, GetBucketWebsiteCommand, GetObjectAclCommand, GetObjectLockConfigurationCommand, GetPublicAccessBlockCommand,
-  HeadBucketCommand, PutObjectCommand,
+  CreateBucketCommand, DeletePublicAccessBlockCommand, HeadBucketCommand, PutBucketOwnershipControlsCommand, PutBucketPolicyCommand,
+  PutObjectCommand, PutPublicAccessBlockCommand,
 } from "@aws-sdk/client-s3";
 import { errorOf } from "../helpers/data.ts";
 import type { TestServer } from "../helpers/server.ts";
 import { hasAwsCli, run, skipWithout } from "../helpers/spawn.ts";
+import { uniqueBucket } from "../helpers/server.ts";
 import { startWithBucket } from "../helpers/suite.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
@@ -54,7 +56,29 @@ test("Terraform's refresh reads: the unset ones are its 'not configured' errors,
   expect((await errorOf(s.client.send(new GetObjectAclCommand({ ...B, Key: "missing" })))).name).toBe("NoSuchKey");
 });
 
-test("deleting a configuration no bucket here can have is 204, and a missing bucket is NoSuchBucket", async () => {
+test("Terraform's create and its separate resources: CreateBucket with x-amz-acl private, then public access block, ownership controls and a policy, each read back as written", async () => {
+  const name = uniqueBucket("tfcreate");
+  const B = { Bucket: name };
+  // aws_s3_bucket with acl = "private" (and older providers always) send the canned ACL on create.
+  await s.client.send(new CreateBucketCommand({ ...B, ACL: "private" }));
+  expect((await s.client.send(new GetBucketAclCommand(B))).Grants?.map((g) => g.Permission)).toEqual(["FULL_CONTROL"]);
+  // aws_s3_bucket_public_access_block, then aws_s3_bucket_ownership_controls, then aws_s3_bucket_policy.
+  await s.client.send(new PutPublicAccessBlockCommand({ ...B, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
+  expect((await s.client.send(new GetPublicAccessBlockCommand(B))).PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false });
+  await s.client.send(new PutBucketOwnershipControlsCommand({ ...B, OwnershipControls: { Rules: [{ ObjectOwnership: "BucketOwnerPreferred" }] } }));
+  expect((await s.client.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: "BucketOwnerPreferred" }]);
+  const policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${name}/site/*` }] });
+  await s.client.send(new PutBucketPolicyCommand({ ...B, Policy: policy }));
+  expect((await s.client.send(new GetBucketPolicyCommand(B))).Policy).toBe(policy);
+  expect((await s.client.send(new GetBucketPolicyStatusCommand(B))).PolicyStatus?.IsPublic).toBe(true);
+  // terraform destroy of those resources: each read is then "not configured" again.
+  await s.client.send(new DeletePublicAccessBlockCommand(B));
+  await s.client.send(new DeleteBucketPolicyCommand(B));
+  expect((await errorOf(s.client.send(new GetPublicAccessBlockCommand(B)))).name).toBe("NoSuchPublicAccessBlockConfiguration");
+  expect((await errorOf(s.client.send(new GetBucketPolicyCommand(B)))).name).toBe("NoSuchBucketPolicy");
+});
+
+test("deleting a configuration a bucket does not have is 204, and a missing bucket is NoSuchBucket", async () => {
   for (const command of [new DeleteBucketPolicyCommand({ Bucket: bucket }), new DeleteBucketLifecycleCommand({ Bucket: bucket }), new DeleteBucketTaggingCommand({ Bucket: bucket })]) {
     expect((await s.client.send(command)).$metadata.httpStatusCode).toBe(204);
   }

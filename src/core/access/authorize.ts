@@ -54,7 +54,10 @@ export class Authorizer {
     const bucket = this.bucket(parsed.bucket!);
     if (!bucket) return;
     this.checkExpectedOwner(bucket, parsed.headers.get("x-amz-expected-bucket-owner"));
-    if (!this.allows(bucket, action, parsed.key, facts)) throw new S3Error("AccessDenied");
+    // DeleteObjects names its keys in its body: each is weighed on its own there (see deleteObjects).
+    if (op === "DeleteObjects") return;
+    const initiator = op === "ListParts" || op === "AbortMultipartUpload" ? this.uploadInitiator(parsed) : undefined;
+    if (!this.allows(bucket, action, parsed.key, facts, initiator)) throw new S3Error("AccessDenied");
     if (op === "CopyObject" || op === "UploadPartCopy") this.authorizeCopySource(facts);
     if (op === "RenameObject") this.authorizeRenameSource(bucket, facts);
   }
@@ -62,8 +65,10 @@ export class Authorizer {
   /**
    * Whether the principal may take the action on the bucket, or on one of its keys. Object actions
    * (reads of an object and its subresources) consult the object's owner and ACL where ACLs count.
+   * The policy's own operations, allowed to another account, throw MethodNotAllowed as S3 answers them.
+   * `initiator`: who started the multipart upload the request names, which it may list and abort.
    */
-  allows(bucket: BucketAccess, action: string, key: string | undefined, facts: RequestFacts): boolean {
+  allows(bucket: BucketAccess, action: string, key: string | undefined, facts: RequestFacts, initiator?: string): boolean {
     const { principal } = facts;
     const isOwner = principal.kind === "user" && principal.canonicalId === bucket.owner;
     let policyAllows = false;
@@ -76,7 +81,14 @@ export class Authorizer {
       // RestrictPublicBuckets: a public policy lets in no one outside the owner's account.
       if (policyAllows && bucket.policyIsPublic && bucket.publicAccessBlock.RestrictPublicBuckets && !isOwner) policyAllows = false;
     }
-    if (OWNER_ONLY_ACTIONS.has(action)) return isOwner;
+    // "Multipart upload API and permissions": the initiator of an upload may list its parts and abort it.
+    if (initiator !== undefined && principal.kind === "user" && principal.canonicalId === initiator) return true;
+    if (OWNER_ONLY_ACTIONS.has(action)) {
+      // PutBucketPolicy and its kin: "If you have the correct permissions, but you're not using an identity
+      // that belongs to the bucket owner's account, Amazon S3 returns a 405 Method Not Allowed error."
+      if (!isOwner && policyAllows) throw new S3Error("MethodNotAllowed");
+      return isOwner;
+    }
     const aclsCount = bucket.ownership !== "BucketOwnerEnforced";
     const ignorePublic = bucket.publicAccessBlock.IgnorePublicAcls;
     if (key !== undefined && OBJECT_ACTIONS.has(action) && aclsCount) {
@@ -103,6 +115,13 @@ export class Authorizer {
   hidesMissingKey(bucketName: string, facts: RequestFacts): boolean {
     const bucket = this.bucket(bucketName);
     return bucket !== undefined && !this.allows(bucket, "s3:ListBucket", undefined, facts);
+  }
+
+  /** The initiator of the upload a request names, when that upload is in progress for its bucket and key. */
+  private uploadInitiator(parsed: ParsedRequest): string | undefined {
+    const uploadId = parsed.query.get("uploadId");
+    const upload = uploadId ? this.meta.getUpload(uploadId) : undefined;
+    return upload && upload.bucket === parsed.bucket && upload.key === parsed.key ? upload.initiator || undefined : undefined;
   }
 
   private checkExpectedOwner(bucket: BucketAccess, expected: string | null): void {

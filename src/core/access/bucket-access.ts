@@ -19,6 +19,8 @@ export interface PublicAccessBlock {
 /** Names of the bucket_configs rows that hold these settings. */
 export const CONFIG = { ownership: "ownershipControls", publicAccessBlock: "publicAccessBlock", policy: "policy", acl: "acl" } as const;
 
+const CONFIG_NAMES = Object.values(CONFIG);
+
 export interface StoredOwnership { ObjectOwnership: ObjectOwnership }
 export interface StoredPolicy { text: string }
 
@@ -59,7 +61,7 @@ function cachedPolicy(text: string, bucket: string, identities: Identities): Pol
 export function loadBucketAccess(meta: Metadata, name: string, identities: Identities): BucketAccess | undefined {
   const row = meta.getBucket(name);
   if (!row) return undefined;
-  const configs = meta.getBucketConfigs(name);
+  const configs = meta.getBucketConfigs(name, CONFIG_NAMES);
   const owner = row.owner || identities.primary.canonicalId;
   const ownership = configs[CONFIG.ownership] as StoredOwnership | undefined;
   const block = configs[CONFIG.publicAccessBlock] as PublicAccessBlock | undefined;

@@ -14,8 +14,10 @@ const writerOf = (principal: Principal, bucket: BucketAccess) => (principal.kind
 export function objectWriteAccess(bucket: BucketAccess, principal: Principal, request: AclRequest): { owner: string; acl: Grant[] | null } {
   const writer = writerOf(principal, bucket);
   if (bucket.ownership === "BucketOwnerEnforced") {
-    const grants = resolveAcl(request, { owner: bucket.owner, bucketOwner: bucket.owner }, "object");
-    if (grants && !onlyOwnerFullControl(grants, bucket.owner)) throw new S3Error("AccessControlListNotSupported");
+    // Only "bucket owner full control ACLs" pass: canned ACLs are read as the writer sends them, so
+    // another account's `private` (its own FULL_CONTROL) is refused and its bucket-owner-full-control taken.
+    const grants = resolveAcl(request, { owner: writer, bucketOwner: bucket.owner }, "object");
+    if (grants && !givesBucketOwnerFullControl(grants, bucket.owner, writer)) throw new S3Error("AccessControlListNotSupported");
     return { owner: bucket.owner, acl: null };
   }
   const ownerFull = request !== undefined && "canned" in request && request.canned === "bucket-owner-full-control";
@@ -25,12 +27,18 @@ export function objectWriteAccess(bucket: BucketAccess, principal: Principal, re
   return { owner, acl: grants && !onlyOwnerFullControl(grants, owner) ? grants : null };
 }
 
-/** The grants a PutObjectAcl or PutBucketAcl would set, or S3's refusal of them. */
+/** The bucket owner's FULL_CONTROL, beside at most the writer's own: what an ACLs-disabled bucket still takes on a write. */
+const givesBucketOwnerFullControl = (grants: readonly Grant[], bucketOwner: string, writer: string) =>
+  grants.some((g) => g.grantee.type === "CanonicalUser" && g.grantee.id === bucketOwner && g.permission === "FULL_CONTROL")
+  && grants.every((g) => g.grantee.type === "CanonicalUser" && (g.grantee.id === bucketOwner || g.grantee.id === writer) && g.permission === "FULL_CONTROL");
+
+/**
+ * Whether a PutObjectAcl or PutBucketAcl may set these grants. With ACLs disabled none may, whatever
+ * it asks ("Requests to set ACLs or update ACLs fail and return the AccessControlListNotSupported
+ * error code"; Terraform's acl = "private" is refused so); else public grants under BlockPublicAcls.
+ */
 export function checkAclWrite(bucket: BucketAccess, grants: Grant[]): Grant[] {
-  if (bucket.ownership === "BucketOwnerEnforced") {
-    if (!onlyOwnerFullControl(grants, bucket.owner)) throw new S3Error("AccessControlListNotSupported");
-    return grants;
-  }
+  if (bucket.ownership === "BucketOwnerEnforced") throw new S3Error("AccessControlListNotSupported");
   refusePublic(bucket, grants);
   return grants;
 }

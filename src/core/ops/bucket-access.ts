@@ -68,7 +68,7 @@ const putObjectAcl: Handler = async (ctx) => {
   const object = requireObject(ctx);
   const owner = effectiveObjectOwner(bucket, object.owner, ctx.identities);
   const grants = checkAclWrite(bucket, await requestedGrants(ctx, owner, bucket.owner, "object"));
-  const stored = bucket.ownership === "BucketOwnerEnforced" || onlyOwnerFullControl(grants, owner) ? null : grants;
+  const stored = onlyOwnerFullControl(grants, owner) ? null : grants;
   if (!ctx.meta.setObjectAcl(object.bucket, object.key, object.etag, stored)) throw new S3Error("NoSuchKey", { Key: object.key });
   return new Response(null);
 };

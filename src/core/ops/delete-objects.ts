@@ -38,6 +38,8 @@ function entryRequirement(o: XmlObject): DeleteRequirement | undefined {
 
 export const deleteObjects: Handler = async (ctx) => {
   const bucket = requireBucket(ctx).name;
+  const access = ctx.access.bucket(bucket);
+  if (!access) throw new S3Error("NoSuchBucket", { BucketName: bucket });
   const body = await readSmallBody(ctx, MAX_BODY, { requireIntegrity: true });
   const { targets, quiet } = parseDelete(new TextDecoder().decode(body));
   const errors = new Map<number, XmlObject>();
@@ -46,6 +48,9 @@ export const deleteObjects: Handler = async (ctx) => {
     const { key, versionId } = target;
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
       errors.set(index, { Key: key, Code: "KeyTooLongError", Message: "Your key is too long" });
+    } else if (!ctx.access.allows(access, "s3:DeleteObject", key, ctx.facts)) {
+      // Each key is a resource of its own: a policy may deny some and allow others, as S3 weighs them.
+      errors.set(index, { Key: key, Code: "AccessDenied", Message: "Access Denied" });
     } else if (versionId !== undefined && versionId !== "null") {
       // Buckets here are unversioned: "null" is the only version id there is.
       errors.set(index, { Key: key, VersionId: versionId, Code: "NoSuchVersion", Message: "The specified version does not exist." });

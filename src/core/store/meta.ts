@@ -28,8 +28,8 @@ export interface BucketMetadata {
   deleteBucket(name: string): void;
   /** A bucket subresource's configuration (e.g. "cors"), as stored by setBucketConfig. */
   getBucketConfig<T>(bucket: string, name: string): T | undefined;
-  /** Every configuration a bucket has, by name: one lookup, for what each request's authorization needs. */
-  getBucketConfigs(bucket: string): Record<string, unknown>;
+  /** Those of the named configurations the bucket has: one lookup, for what each request's authorization needs. */
+  getBucketConfigs(bucket: string, names: readonly string[]): Record<string, unknown>;
   /** Stores a configuration; undefined removes it. */
   setBucketConfig(bucket: string, name: string, value: unknown): void;
 }
