@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   ReplicationConfigurationNotFoundError: [404, "The replication configuration was not found"],
   NoSuchBucket: [404, "The specified bucket does not exist"],
   NoSuchKey: [404, "The specified key does not exist."],
+  NoSuchVersion: [404, "The specified version does not exist."],
   NoSuchUpload: [404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."],
   NotImplemented: [501, "A header or query you provided implies functionality that is not implemented."],
   PreconditionFailed: [412, "At least one of the pre-conditions you specified did not hold"],

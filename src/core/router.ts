@@ -28,8 +28,8 @@ export interface OpParams {
   maxBuckets?: number;
   partNumberMarker?: number;
   encodingType?: "url";
-  /** Buckets here are unversioned: "null", the one version every object has, or absent. */
-  versionId?: "null";
+  /** A version to read or delete: "null" (the version written while unversioned or suspended) or an id versioning gave. */
+  versionId?: string;
 }
 type ParamName = Exclude<keyof OpParams, "bucket" | "key">;
 
@@ -195,12 +195,12 @@ const PARAMS: { [P in ParamName]-?: { query: string; read: (text: string | null)
     read: (text) => (text === null ? MAX_BUCKETS : oneTo(MAX_BUCKETS, "max-buckets", text, `Argument max-buckets must be an integer between 1 and ${MAX_BUCKETS}`)),
   },
   partNumberMarker: { query: "part-number-marker", read: (text) => (text === null ? 0 : integer("part-number-marker", text)) },
-  // Any other version id names a version that cannot exist here: refused, never read or deleted as the current one.
+  // Any id but "" may name a version; one that names none is the handler's NoSuchVersion.
   versionId: {
     query: "versionId",
     read(text) {
-      if (text === null || text === "null") return text ?? undefined;
-      throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "versionId", ArgumentValue: text });
+      if (text === null || text !== "") return text ?? undefined;
+      throw new S3Error("InvalidArgument", { message: "Version id cannot be the empty string", ArgumentName: "versionId", ArgumentValue: text });
     },
   },
   encodingType: {

@@ -124,8 +124,17 @@ export function renderXml(root: string, body: XmlObject | string, options: { nam
   return out.join("");
 }
 
+/** No element name holds a NUL: the key under which `inOrder` keeps its elements. */
+const IN_ORDER = "\0in-order";
+
+/** Sibling elements of different names in the order given (ListObjectVersions interleaves Version and DeleteMarker). */
+export const inOrder = (elements: readonly [string, XmlValue][]): XmlObject => ({ [IN_ORDER]: elements as unknown as XmlValue });
+
 function renderChildren(body: XmlObject, out: string[]): void {
-  for (const name in body) renderElement(name, body[name], out);
+  for (const name in body) {
+    if (name === IN_ORDER) for (const [child, value] of body[name] as unknown as [string, XmlValue][]) renderElement(child, value, out);
+    else renderElement(name, body[name], out);
+  }
 }
 
 function renderElement(name: string, value: XmlValue, out: string[]): void {

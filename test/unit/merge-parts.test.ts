@@ -5,7 +5,7 @@ import { collect, openTestStore, putBlob, STORE_KINDS, type TestStore } from "..
 
 const objectOf = (size: number): ObjectRow => ({
   bucket: "b", key: "k", sha256: "", size, etag: '"e-3"', lastModified: 1, contentType: "t", headers: {}, metadata: {},
-  checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 3, owner: "", acl: null,
+  checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 3, owner: "", acl: null, versionId: "null",
 });
 
 describe.each(STORE_KINDS)("merging parts on a %s store", (kind) => {

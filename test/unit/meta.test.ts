@@ -73,7 +73,7 @@ test("findObject tells a missing bucket from a missing key, and reads the row wh
   meta.putObject(row);
   expect(meta.findObject("nope", "k")).toEqual({ bucketExists: false, object: undefined });
   expect(meta.findObject("b", "other")).toEqual({ bucketExists: true, object: undefined });
-  expect(meta.findObject("b", "k")).toEqual({ bucketExists: true, object: row });
+  expect(meta.findObject("b", "k")).toEqual({ bucketExists: true, object: { ...row, versionId: "null" } });
   expect(meta.findObject("b", "k").object).toEqual(meta.getObject("b", "k")!);
   meta.close();
 });

@@ -126,7 +126,8 @@ export const ACTIONS: Record<OperationName, string | null> = {
  */
 export const OBJECT_ACTIONS: ReadonlyMap<string, Permission | null> = new Map<string, Permission | null>([
   ["s3:GetObject", "READ"], ["s3:GetObjectVersion", "READ"], ["s3:GetObjectAttributes", "READ"], ["s3:GetObjectTorrent", "READ"],
-  ["s3:GetObjectAcl", "READ_ACP"], ["s3:PutObjectAcl", "WRITE_ACP"],
+  ["s3:GetObjectAcl", "READ_ACP"], ["s3:PutObjectAcl", "WRITE_ACP"], ["s3:GetObjectVersionAcl", "READ_ACP"], ["s3:PutObjectVersionAcl", "WRITE_ACP"],
+  ["s3:GetObjectVersionAttributes", "READ"],
   ["s3:GetObjectTagging", null], ["s3:PutObjectTagging", null], ["s3:DeleteObjectTagging", null],
   ["s3:GetObjectRetention", null], ["s3:PutObjectRetention", null], ["s3:GetObjectLegalHold", null], ["s3:PutObjectLegalHold", null],
   ["s3:RestoreObject", null],

@@ -35,6 +35,14 @@ const HEADER_KEYS = [
 ];
 const LISTING_KEYS = [["prefix", "s3:prefix"], ["delimiter", "s3:delimiter"], ["max-keys", "s3:max-keys"]] as const;
 
+/** The IAM action for the same operation on a version named by id. */
+const VERSION_ACTIONS: Record<string, string> = {
+  "s3:GetObject": "s3:GetObjectVersion", "s3:DeleteObject": "s3:DeleteObjectVersion", "s3:GetObjectAcl": "s3:GetObjectVersionAcl",
+  "s3:PutObjectAcl": "s3:PutObjectVersionAcl", "s3:GetObjectAttributes": "s3:GetObjectVersionAttributes", "s3:GetObjectTagging": "s3:GetObjectVersionTagging",
+  "s3:PutObjectTagging": "s3:PutObjectVersionTagging", "s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+};
+const versionAction = (action: string | null) => (action === null ? null : VERSION_ACTIONS[action] ?? action);
+
 export class Authorizer {
   constructor(private readonly meta: Metadata, private readonly identities: Identities) {}
 
@@ -44,7 +52,8 @@ export class Authorizer {
 
   /** Throws AccessDenied unless the request may go on. Buckets that do not exist are the handler's to report. */
   authorizeRequest(op: OperationName, facts: RequestFacts): void {
-    const action = ACTIONS[op];
+    // A request that names a version needs the action's …Version form (s3:GetObjectVersion, …).
+    const action = facts.parsed.query.has("versionId") ? versionAction(ACTIONS[op]) : ACTIONS[op];
     if (action === null) return;
     const { principal, parsed } = facts;
     if (op === "ListBuckets" || op === "CreateBucket") {

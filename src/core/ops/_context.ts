@@ -40,11 +40,51 @@ export function requireBucket(ctx: OpContext): BucketRow {
   return bucket;
 }
 
+/** Version ids s3lite gives (see store/meta-versions.ts), and "null". */
+const VERSION_ID = /^(null|[0-9A-Za-z]{32})$/;
+
+/** The version a request names (`versionId`), if it names one. */
+export function requestedVersion(ctx: OpContext): string | undefined {
+  const versionId = ctx.params.versionId ?? ctx.parsed.query.get("versionId") ?? undefined;
+  if (versionId !== undefined && !VERSION_ID.test(versionId)) throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "versionId", ArgumentValue: versionId });
+  return versionId;
+}
+
+/**
+ * The object a read names: its current version, or the version its `versionId` names. As on S3, a key
+ * whose latest version is a delete marker is NoSuchKey with x-amz-delete-marker, and a delete marker
+ * named by id is 405 MethodNotAllowed.
+ */
 export function requireObject(ctx: OpContext): ObjectRow {
-  const { bucketExists, object } = ctx.meta.findObject(ctx.parsed.bucket!, ctx.parsed.key!);
-  if (!bucketExists) throw new S3Error("NoSuchBucket", { BucketName: ctx.parsed.bucket });
-  if (!object) throw new S3Error("NoSuchKey", { Key: ctx.parsed.key });
+  const bucket = ctx.parsed.bucket!, key = ctx.parsed.key!;
+  const versionId = requestedVersion(ctx);
+  if (versionId === undefined) {
+    const { bucketExists, object } = ctx.meta.findObject(bucket, key);
+    if (!bucketExists) throw new S3Error("NoSuchBucket", { BucketName: bucket });
+    if (object) return object;
+    const marker = ctx.meta.latestDeleteMarker(bucket, key);
+    throw new S3Error("NoSuchKey", { Key: key }, marker ? { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId } : {});
+  }
+  if (!ctx.meta.getBucket(bucket)) throw new S3Error("NoSuchBucket", { BucketName: bucket });
+  const version = ctx.meta.getVersion(bucket, key, versionId);
+  if (!version) throw new S3Error("NoSuchVersion", { Key: key, VersionId: versionId });
+  if (version.deleteMarker) {
+    throw new S3Error("MethodNotAllowed", { Method: ctx.req.method, ResourceType: "DeleteMarker" }, { "x-amz-delete-marker": "true", "x-amz-version-id": versionId, allow: "DELETE" });
+  }
+  return version;
+}
+
+/** For writes to an object's subresources, which s3lite makes on the current version only. */
+export function requireCurrentObject(ctx: OpContext, what: string): ObjectRow {
+  const object = requireObject(ctx);
+  const current = ctx.meta.getObject(object.bucket, object.key);
+  if (current?.versionId !== object.versionId) throw new S3Error("NotImplemented", { message: `s3lite does not implement ${what} of a noncurrent version yet; nothing was changed.` });
   return object;
+}
+
+/** The x-amz-version-id a response carries: on a bucket that has had versioning, or where the request named the version. */
+export function versionHeader(ctx: OpContext, bucket: string, versionId: string, named = false): Record<string, string> {
+  return named || ctx.meta.versioningStatus(bucket) !== undefined ? { "x-amz-version-id": versionId } : {};
 }
 
 /** The upload the request names, when it is in progress for this bucket and key. */

@@ -1,22 +1,24 @@
 // x-amz-copy-source and its conditions and range: shared by UploadPartCopy and CopyObject.
 import { percentDecode } from "../uri.ts";
 import { S3Error } from "../errors.ts";
-import type { ObjectRow } from "../store/meta.ts";
+import type { ObjectRow, VersionRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
 
 export interface CopySource {
   bucket: string;
   key: string;
+  /** The source version, when the header names one (`?versionId=…`). */
+  versionId?: string;
 }
 
-/** "bucket/key", "/bucket/key" or either URL-encoded, with an optional "?versionId=null". */
+/** "bucket/key", "/bucket/key" or either URL-encoded, with an optional "?versionId=…". */
 export function parseCopySource(header: string): CopySource {
   const [path = "", query] = header.split("?", 2);
+  let versionId: string | undefined;
   if (query !== undefined) {
-    const versionId = new URLSearchParams(query).get("versionId");
-    // Buckets here are unversioned: the only version that exists is "null".
-    if (versionId !== null && versionId !== "null") throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "x-amz-copy-source", ArgumentValue: header });
+    versionId = new URLSearchParams(query).get("versionId") ?? undefined;
+    if (versionId !== undefined && !/^(null|[0-9A-Za-z]{32})$/.test(versionId)) throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "x-amz-copy-source", ArgumentValue: header });
   }
   const raw = path.replace(/^\//, "");
   // Clients URL-encode it; one that did not and left a stray "%" gets its key as written.
@@ -26,17 +28,30 @@ export function parseCopySource(header: string): CopySource {
   if (slash <= 0 || slash === decoded.length - 1) {
     throw new S3Error("InvalidArgument", { message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey", ArgumentName: "x-amz-copy-source", ArgumentValue: header });
   }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
+}
+
+/** The source version a copy reads, or S3's refusal: NoSuchKey, NoSuchVersion, or a delete marker named by id. */
+export function sourceVersion(source: CopySource, found: ObjectRow | VersionRow | undefined): ObjectRow {
+  if (!found) throw source.versionId === undefined ? new S3Error("NoSuchKey", { Key: source.key }) : new S3Error("NoSuchVersion", { Key: source.key, VersionId: source.versionId });
+  if ("deleteMarker" in found && found.deleteMarker) {
+    throw new S3Error("InvalidRequest", { message: "The source of a copy request may not specifically refer to a delete marker by version id." });
+  }
+  return found;
+}
+
+/** x-amz-copy-source-version-id: the version read, where the source bucket has versioning or the header named it. */
+export function copySourceVersionHeader(ctx: OpContext, source: CopySource, versionId: string): Record<string, string> {
+  return source.versionId !== undefined || ctx.meta.versioningStatus(source.bucket) !== undefined ? { "x-amz-copy-source-version-id": versionId } : {};
 }
 
 /** The source object of a copy, after its x-amz-copy-source-if-* conditions. */
-export function requireCopySource(ctx: OpContext): ObjectRow {
+export function requireCopySource(ctx: OpContext): { source: CopySource; object: ObjectRow } {
   const source = parseCopySource(ctx.req.headers.get("x-amz-copy-source") ?? "");
   if (!ctx.meta.getBucket(source.bucket)) throw new S3Error("NoSuchBucket", { BucketName: source.bucket });
-  const object = ctx.meta.getObject(source.bucket, source.key);
-  if (!object) throw new S3Error("NoSuchKey", { Key: source.key });
+  const object = sourceVersion(source, source.versionId === undefined ? ctx.meta.getObject(source.bucket, source.key) : ctx.meta.getVersion(source.bucket, source.key, source.versionId));
   checkCopyConditions(ctx.req.headers, object);
-  return object;
+  return { source, object };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { ChecksumType } from "../multipart-checksums.ts";
 import type { StagedBlob } from "../store/blobs.ts";
-import type { ObjectRow } from "../store/meta.ts";
+import type { NewObjectRow, ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata } from "./_object-headers.ts";
 import type { WriteCondition } from "./_write-conditions.ts";
@@ -24,7 +24,7 @@ export const describeObject = (headers: Headers): ObjectDescription =>
 export function singlePartRow(
   bucket: string, key: string, blob: Pick<StagedBlob, "sha256" | "size" | "md5">, described: ObjectDescription,
   checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined, access: WriteAccess,
-): ObjectRow {
+): NewObjectRow {
   return {
     bucket, key, sha256: blob.sha256, size: blob.size, etag: `"${blob.md5}"`, lastModified: Date.now(), ...described,
     checksumAlgorithm: checksum?.algorithm ?? null, checksumValue: checksum?.value ?? null, checksumType: checksum ? "FULL_OBJECT" : null, partsCount: 0,
@@ -32,10 +32,10 @@ export function singlePartRow(
   };
 }
 
-/** Writes the row of a blob already published. */
-export function storeRow(ctx: OpContext, row: ObjectRow, condition?: WriteCondition): void {
+/** Writes the row of a blob already published; returns the version id it was given. */
+export function storeRow(ctx: OpContext, row: NewObjectRow, condition?: WriteCondition): string {
   try {
-    ctx.meta.putObject(row, [], condition);
+    return ctx.meta.putObject(row, [], condition);
   } catch (error) {
     // The bucket was deleted while the body streamed in: the row's foreign key no longer holds.
     // The published blob stays unreferenced until gc.

@@ -9,6 +9,12 @@ import type { OpContext } from "./_context.ts";
 
 export interface WriteAccess { owner: string; acl: Grant[] | null }
 
+/** Who a delete marker is recorded as: the signed-in user, or for an anonymous request the bucket owner. */
+export function writerOf(ctx: OpContext): string {
+  if (ctx.principal.kind === "user") return ctx.principal.canonicalId;
+  return ctx.access.bucket(ctx.parsed.bucket!)?.owner ?? "";
+}
+
 export function writeAccess(ctx: OpContext, bucketName: string, headers: Headers = ctx.req.headers, principal: Principal = ctx.principal): WriteAccess {
   const bucket = ctx.access.bucket(bucketName);
   if (!bucket) throw new S3Error("NoSuchBucket", { BucketName: bucketName });

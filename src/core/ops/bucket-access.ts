@@ -9,7 +9,7 @@ import { S3Error } from "../errors.ts";
 import type { OperationName } from "../router.ts";
 import type { Grant } from "../store/meta.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
-import { requireObject, type Handler, type OpContext } from "./_context.ts";
+import { requireCurrentObject, requireObject, type Handler, type OpContext } from "./_context.ts";
 import { readSmallBody } from "./_payload.ts";
 
 const MAX_ACL_BODY = 64 * 1024;
@@ -65,7 +65,7 @@ const getObjectAcl: Handler = (ctx) => {
 
 const putObjectAcl: Handler = async (ctx) => {
   const bucket = requireAccess(ctx);
-  const object = requireObject(ctx);
+  const object = requireCurrentObject(ctx, "PutObjectAcl");
   const owner = effectiveObjectOwner(bucket, object.owner, ctx.identities);
   const grants = checkAclWrite(bucket, await requestedGrants(ctx, owner, bucket.owner, "object"));
   const stored = onlyOwnerFullControl(grants, owner) ? null : grants;

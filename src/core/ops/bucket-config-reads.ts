@@ -27,7 +27,6 @@ export const getBucketLifecycleConfiguration = notConfigured("NoSuchLifecycleCon
 export const getObjectLockConfiguration = notConfigured("ObjectLockConfigurationNotFoundError");
 export const getBucketTagging = notConfigured("NoSuchTagSet");
 
-export const getBucketVersioning = defaultDocument("VersioningConfiguration", {});
 // New buckets on AWS since 2023: SSE-S3 by default.
 export const getBucketEncryption = defaultDocument("ServerSideEncryptionConfiguration", {
   Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false },

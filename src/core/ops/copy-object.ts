@@ -3,9 +3,9 @@
 import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import { xmlResponse } from "../xml.ts";
-import { requireBucket, type Handler } from "./_context.ts";
+import { requireBucket, versionHeader, type Handler } from "./_context.ts";
 import { requireReadableSource, withoutRestore } from "./_archive.ts";
-import { checkCopyConditions, parseCopySource } from "./_copy-source.ts";
+import { checkCopyConditions, copySourceVersionHeader, parseCopySource, sourceVersion } from "./_copy-source.ts";
 import { writeConditions } from "./_write-conditions.ts";
 import { DEFAULT_CONTENT_TYPE, readStorageClass, readStoredHeaders, readUserMetadata, STORAGE_CLASS_HEADER, validateKey } from "./_object-headers.ts";
 import { objectChecksum } from "./_object-rows.ts";
@@ -35,12 +35,14 @@ export const copyObject: Handler = (ctx) => {
   const access = writeAccess(ctx, bucket);
   const condition = writeConditions(h, key);
   const now = Date.now();
-  const row = ctx.meta.copyObject(source, { bucket, key }, (current, destination) => {
+  let sourceVersionId = "null";
+  const row = ctx.meta.copyObject(source, { bucket, key }, (found, destination) => {
     condition?.(destination);
-    if (!current) throw new S3Error("NoSuchKey", { Key: source.key });
+    const current = sourceVersion(source, found);
+    sourceVersionId = current.versionId;
     requireReadableSource(current, ctx.now);
     checkCopyConditions(h, current);
-    if (source.bucket === bucket && source.key === key && !replacement && !h.has(STORAGE_CLASS_HEADER)) {
+    if (source.bucket === bucket && source.key === key && source.versionId === undefined && !replacement && !h.has(STORAGE_CLASS_HEADER)) {
       throw new S3Error("InvalidRequest", { message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes." });
     }
     if (current.size > MAX_COPY_SIZE) {
@@ -52,11 +54,13 @@ export const copyObject: Handler = (ctx) => {
   });
   // A source whose parts are not merged yet is copied as parts; the copy gets merged on its own.
   if (row.sha256 === "") ctx.merger.schedule(bucket, key);
+  const versions = { ...copySourceVersionHeader(ctx, source, sourceVersionId), ...versionHeader(ctx, bucket, row.versionId) };
   const checksum = objectChecksum(row);
   const response = xmlResponse("CopyObjectResult", {
     ETag: row.etag, LastModified: new Date(row.lastModified).toISOString(),
     ...(checksum ? { [`Checksum${checksum.algorithm}`]: checksum.value, ChecksumType: checksum.type } : {}),
   });
   if (checksum) response.headers.set(checksumHeader(checksum.algorithm), checksum.value);
+  for (const [name, value] of Object.entries(versions)) response.headers.set(name, value);
   return response;
 };

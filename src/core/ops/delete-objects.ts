@@ -1,4 +1,4 @@
-// DeleteObjects: up to 1000 keys from one XML body, in one transaction, with a result per key.
+// DeleteObjects: up to 1000 keys (or versions of keys) from one XML body, in one transaction, with a result per entry.
 // Each entry may carry conditions (ETag, LastModifiedTime, Size) that are checked against the object
 // inside that transaction; an entry whose condition fails is reported as an error and its object stays.
 import { S3Error } from "../errors.ts";
@@ -7,6 +7,7 @@ import { requireBucket, type Handler } from "./_context.ts";
 import { MAX_KEY_BYTES } from "./_object-headers.ts";
 import { readSmallBody } from "./_payload.ts";
 import { checkDeleteRequirement, type DeleteRequirement } from "./_write-conditions.ts";
+import { writerOf } from "./_write-access.ts";
 
 const MAX_KEYS = 1000;
 /** 1000 keys of 1024 bytes, escaped, with their element tags, fit well inside this. */
@@ -36,6 +37,9 @@ function entryRequirement(o: XmlObject): DeleteRequirement | undefined {
   return { etag, lastModified, size: size === undefined ? undefined : Number(size) };
 }
 
+/** Version ids s3lite gives, and "null"; anything else names no version. */
+const VERSION_ID = /^(null|[0-9A-Za-z]{32})$/;
+
 export const deleteObjects: Handler = async (ctx) => {
   const bucket = requireBucket(ctx).name;
   const access = ctx.access.bucket(bucket);
@@ -46,13 +50,13 @@ export const deleteObjects: Handler = async (ctx) => {
   const candidates: { index: number; target: Target }[] = [];
   for (const [index, target] of targets.entries()) {
     const { key, versionId } = target;
+    const action = versionId === undefined ? "s3:DeleteObject" : "s3:DeleteObjectVersion";
     if (Buffer.byteLength(key) > MAX_KEY_BYTES) {
       errors.set(index, { Key: key, Code: "KeyTooLongError", Message: "Your key is too long" });
-    } else if (!ctx.access.allows(access, "s3:DeleteObject", key, ctx.facts)) {
+    } else if (!ctx.access.allows(access, action, key, ctx.facts)) {
       // Each key is a resource of its own: a policy may deny some and allow others, as S3 weighs them.
-      errors.set(index, { Key: key, Code: "AccessDenied", Message: "Access Denied" });
-    } else if (versionId !== undefined && versionId !== "null") {
-      // Buckets here are unversioned: "null" is the only version id there is.
+      errors.set(index, { Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }), Code: "AccessDenied", Message: "Access Denied" });
+    } else if (versionId !== undefined && !VERSION_ID.test(versionId)) {
       errors.set(index, { Key: key, VersionId: versionId, Code: "NoSuchVersion", Message: "The specified version does not exist." });
     } else {
       candidates.push({ index, target });
@@ -60,20 +64,26 @@ export const deleteObjects: Handler = async (ctx) => {
   }
   // The same key may be named twice with different conditions: each entry is judged in order.
   let next = 0;
-  ctx.meta.deleteObjects(bucket, candidates.map((c) => c.target.key), (key, current) => {
+  const outcomes = ctx.meta.deleteObjects(bucket, candidates.map((c) => c.target), (key, current) => {
     const { index, target } = candidates[next++]!;
     if (!target.required) return true;
     try {
-      checkDeleteRequirement(target.required, current, key);
+      checkDeleteRequirement(target.required, current && "deleteMarker" in current && current.deleteMarker ? undefined : current, key);
       return true;
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
       errors.set(index, { Key: key, Code: error.code, Message: error.message });
       return false;
     }
-  });
+  }, writerOf(ctx));
+  const done = new Map(candidates.map((c, i) => [c.index, outcomes[i]!]));
   // Quiet mode reports errors only.
-  const deleted = quiet ? [] : targets.flatMap(({ key, versionId }, index) =>
-    errors.has(index) ? [] : [versionId === undefined ? { Key: key } : { Key: key, VersionId: versionId }]);
+  const deleted = quiet ? [] : targets.flatMap(({ key, versionId }, index) => {
+    const outcome = done.get(index);
+    if (errors.has(index) || !outcome) return [];
+    // A marker added (no version named) is reported by its own id; a version named is reported by that id.
+    if (versionId === undefined) return [outcome.deleteMarker ? { Key: key, DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId } : { Key: key }];
+    return [outcome.deleteMarker ? { Key: key, VersionId: versionId, DeleteMarker: true, DeleteMarkerVersionId: versionId } : { Key: key, VersionId: versionId }];
+  });
   return xmlResponse("DeleteResult", { Deleted: deleted, Error: [...errors.entries()].sort(([a], [b]) => a - b).map(([, e]) => e) });
 };

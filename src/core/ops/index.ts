@@ -18,6 +18,7 @@ import { renameObject } from "./rename-object.ts";
 import { restoreObject } from "./restore-object.ts";
 import { storedConfigHandlers } from "./bucket-stored-configs.ts";
 import { accessHandlers } from "./bucket-access.ts";
+import { versioningHandlers } from "./bucket-versioning.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
 export { addCorsHeaders } from "./bucket-cors.ts";
@@ -32,7 +33,6 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   PutBucketCors: putBucketCors,
   GetBucketCors: getBucketCors,
   DeleteBucketCors: deleteBucketCors,
-  GetBucketVersioning: configReads.getBucketVersioning,
   GetBucketLifecycleConfiguration: configReads.getBucketLifecycleConfiguration,
   DeleteBucketLifecycle: configReads.deleteBucketLifecycle,
   GetBucketEncryption: configReads.getBucketEncryption,
@@ -62,4 +62,5 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   PreflightRequest: preflightRequest,
   ...storedConfigHandlers,
   ...accessHandlers,
+  ...versioningHandlers,
 };

@@ -1,13 +1,13 @@
-// Listing a bucket's objects: ListObjectsV2, ListObjects (v1) and ListObjectVersions, which on these
-// unversioned buckets lists each object once, as version "null". One paging algorithm serves all three.
+// Listing a bucket's objects: ListObjectsV2, ListObjects (v1) and ListObjectVersions (every version
+// and delete marker). One paging algorithm serves all three.
 import { uriEncode } from "../uri.ts";
 import { S3Error } from "../errors.ts";
-import type { ObjectRow } from "../store/meta.ts";
-import { xmlResponse, type XmlObject } from "../xml.ts";
+import type { ObjectRow, VersionCursor, VersionRow } from "../store/meta.ts";
+import { inOrder, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { storageClassOf } from "./_object-headers.ts";
 import { listingRestoreStatus } from "./_archive.ts";
-import { listObjectPage, type ListingPage } from "./_listing.ts";
+import { listObjectPage, listPage, type ListingPage, type ListSource } from "./_listing.ts";
 import { effectiveObjectOwner } from "../access/bucket-access.ts";
 import { ownerElement } from "./_owner.ts";
 
@@ -100,31 +100,49 @@ export const listObjects: Handler = (ctx) => {
 
 export const listObjectVersions: Handler = (ctx) => {
   requireBucket(ctx);
+  const bucket = ctx.parsed.bucket!;
   const q = ctx.parsed.query;
   const o = listingOptions(ctx);
   const keyMarker = q.get("key-marker") ?? "";
-  const versionIdMarker = q.get("version-id-marker");
-  if (versionIdMarker !== null && versionIdMarker !== "" && keyMarker === "") {
+  const versionIdMarker = q.get("version-id-marker") || null;
+  if (versionIdMarker !== null && keyMarker === "") {
     throw new S3Error("InvalidArgument", { message: "A version-id marker cannot be specified without a key marker.", ArgumentName: "version-id-marker", ArgumentValue: versionIdMarker });
   }
-  if (versionIdMarker !== null && versionIdMarker !== "" && versionIdMarker !== "null") {
-    throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "version-id-marker", ArgumentValue: versionIdMarker });
-  }
-  // Each key has one version, so "after that key's null version" is "after that key".
-  const page = listObjectPage(ctx.meta, ctx.parsed.bucket!, { prefix: o.prefix, delimiter: o.delimiter, after: keyMarker, maxKeys: o.maxKeys });
+  const after: VersionCursor = { key: keyMarker, seq: versionIdMarker === null ? null : seqOf(ctx, bucket, keyMarker, versionIdMarker) };
+  const source: ListSource<VersionRow, VersionCursor> = {
+    fetch: (cursor, from, limit) => ctx.meta.listVersions(bucket, o.prefix, cursor, limit, from),
+    cursorOf: (v) => ({ key: v.key, seq: v.seq }),
+  };
+  const page = listPage(source, { prefix: o.prefix, delimiter: o.delimiter, after, afterKey: keyMarker, maxKeys: o.maxKeys });
   const restoreOf = listingRestoreStatus(ctx);
+  const ownerOf = ownersOf(ctx);
+  // Versions and delete markers interleaved, in key order and newest first within a key, as S3 lists them.
+  const entries = page.contents.map((v): [string, XmlObject] => v.deleteMarker
+    ? ["DeleteMarker", { Key: o.encode(v.key), VersionId: v.versionId, IsLatest: v.isLatest, LastModified: new Date(v.lastModified).toISOString(), Owner: ownerOf(v) }]
+    : ["Version", objectEntry(v, o.encode, ownerOf, { VersionId: v.versionId, IsLatest: v.isLatest }, restoreOf)]);
   return xmlResponse("ListVersionsResult", {
-    Name: ctx.parsed.bucket!,
+    Name: bucket,
     Prefix: o.encode(o.prefix),
     KeyMarker: o.encode(keyMarker),
     VersionIdMarker: versionIdMarker ?? "",
     NextKeyMarker: page.isTruncated && page.last !== undefined ? o.encode(page.last) : undefined,
-    NextVersionIdMarker: page.isTruncated && page.lastRow !== undefined ? "null" : undefined,
+    NextVersionIdMarker: page.isTruncated && page.lastRow !== undefined ? page.lastRow.versionId : undefined,
     MaxKeys: o.maxKeys,
     Delimiter: o.delimiter ? o.encode(o.delimiter) : undefined,
     EncodingType: o.encodingType,
     IsTruncated: page.isTruncated,
-    Version: page.contents.map((v) => objectEntry(v, o.encode, ownersOf(ctx), { VersionId: "null", IsLatest: true }, restoreOf)),
+    ...inOrder(entries),
     CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: o.encode(p) })),
   });
 };
+
+/**
+ * Where a version-id-marker sits among its key's versions. Ids s3lite gives start with their order in
+ * base 36, so a marker whose version was deleted since still places the page; "null" is looked up,
+ * and if it is gone the key's versions are listed again rather than skipped.
+ */
+function seqOf(ctx: OpContext, bucket: string, key: string, versionId: string): number {
+  if (/^[0-9A-Za-z]{32}$/.test(versionId)) return parseInt(versionId.slice(0, 11), 36);
+  if (versionId !== "null") throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "version-id-marker", ArgumentValue: versionId });
+  return ctx.meta.getVersion(bucket, key, versionId)?.seq ?? Number.MAX_SAFE_INTEGER;
+}

@@ -10,8 +10,8 @@ import type { CompletedUpload, PartRow, UploadRow } from "../store/meta.ts";
 import { readPartsStream } from "../store/read-parts.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireReadableSource } from "./_archive.ts";
-import { requireBucket, requireUpload, type Handler, type OpContext } from "./_context.ts";
-import { parseCopySourceRange, requireCopySource } from "./_copy-source.ts";
+import { requireBucket, requireUpload, versionHeader, type Handler, type OpContext } from "./_context.ts";
+import { copySourceVersionHeader, parseCopySourceRange, requireCopySource } from "./_copy-source.ts";
 import { normalizeETag } from "./_etags.ts";
 import { MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
@@ -108,13 +108,13 @@ export const uploadPart: Handler = async (ctx) => {
 export const uploadPartCopy: Handler = async (ctx) => {
   const partNumber = ctx.params.partNumber!;
   const upload = requireUpload(ctx);
-  const source = requireCopySource(ctx);
+  const { source: named, object: source } = requireCopySource(ctx);
   requireReadableSource(source, ctx.now);
   const range = parseCopySourceRange(ctx.req.headers.get("x-amz-copy-source-range"), source.size);
   const start = range?.start ?? 0, end = range?.end ?? source.size - 1;
   if (end - start + 1 > ctx.config.maxObjectSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: ctx.config.maxObjectSize, ProposedSize: end - start + 1 });
   const bytes = source.sha256 === ""
-    ? readPartsStream(ctx.blobs, ctx.meta.getObjectParts(source.bucket, source.key), start, end)
+    ? readPartsStream(ctx.blobs, ctx.meta.getObjectParts(source.bucket, source.key, source.versionId), start, end)
     : ctx.blobs.file(source.sha256).slice(start, end + 1).stream();
   const checksums = upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [];
   const staged = await ctx.blobs.stage(bytes, { checksums, maxSize: ctx.config.maxObjectSize, expectedSize: end - start + 1 }).catch(rethrowStoreError);
@@ -122,11 +122,13 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const checksumValue = upload.checksumAlgorithm ? staged.checksums[upload.checksumAlgorithm]! : null;
   const part: PartRow = { partNumber, sha256: staged.sha256, size: staged.size, etag: `"${staged.md5}"`, lastModified: Date.now(), checksumValue };
   savePart(ctx, upload, part);
-  return xmlResponse("CopyPartResult", {
+  const response = xmlResponse("CopyPartResult", {
     ETag: part.etag,
     LastModified: new Date(part.lastModified).toISOString(),
     ...(upload.checksumAlgorithm ? { [`Checksum${upload.checksumAlgorithm}`]: checksumValue } : {}),
   });
+  for (const [name, value] of Object.entries(copySourceVersionHeader(ctx, named, source.versionId))) response.headers.set(name, value);
+  return response;
 };
 
 interface CompletedPart {
@@ -219,11 +221,11 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified: Date.now(),
     contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
     checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, partsCount: parts.length,
-    owner: upload.owner, acl: upload.acl,
+    owner: upload.owner, acl: upload.acl, tags: upload.tags, lock: upload.lock, legalHold: upload.legalHold,
   }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
   if (!completed) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
   if (!single) ctx.merger.schedule(upload.bucket, upload.key);
-  return completionResult(ctx, { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType });
+  return completionResult(ctx, { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, versionId: completed });
 };
 
 function noSuchUpload(uploadId: string): never {
@@ -241,13 +243,15 @@ function completedBefore(ctx: OpContext): Response | undefined {
 }
 
 function completionResult(ctx: OpContext, done: CompletedUpload): Response {
-  return xmlResponse("CompleteMultipartUploadResult", {
+  const response = xmlResponse("CompleteMultipartUploadResult", {
     Location: `${new URL(ctx.req.url).origin}/${done.bucket}/${uriEncode(done.key, true)}`,
     Bucket: done.bucket,
     Key: done.key,
     ETag: done.etag,
     ...(done.checksumAlgorithm ? { [`Checksum${done.checksumAlgorithm}`]: done.checksumValue, ChecksumType: done.checksumType } : {}),
   });
+  for (const [name, value] of Object.entries(versionHeader(ctx, done.bucket, done.versionId))) response.headers.set(name, value);
+  return response;
 }
 
 export const abortMultipartUpload: Handler = (ctx) => {

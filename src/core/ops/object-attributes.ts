@@ -17,9 +17,6 @@ function intHeader(headers: Headers, name: string, fallback: number): number {
 }
 
 export const getObjectAttributes: Handler = (ctx) => {
-  const versionId = ctx.parsed.query.get("versionId");
-  // Unversioned buckets: "null" is the only version there is.
-  if (versionId !== null && versionId !== "null") throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "versionId", ArgumentValue: versionId });
   const object = requireObject(ctx);
   const headers = ctx.req.headers;
   const requested = (headers.get("x-amz-object-attributes") ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");

@@ -4,14 +4,14 @@ import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
 import { onePartSlice, readParts } from "../store/read-parts.ts";
-import { requireBucket, requireObject, type Handler, type OpContext } from "./_context.ts";
+import { requestedVersion, requireBucket, requireObject, versionHeader, type Handler, type OpContext } from "./_context.ts";
 import { isInternalHeader, requireReadable, restoreHeader, restoreStateOf } from "./_archive.ts";
 import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
 import { metadataToWire } from "./_metadata-values.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
 import { readObjectBody } from "./_payload.ts";
-import { writeAccess } from "./_write-access.ts";
+import { writeAccess, writerOf } from "./_write-access.ts";
 import { checkDeleteRequirement, deleteRequirement, writeConditions } from "./_write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
@@ -28,8 +28,8 @@ export const putObject: Handler = async (ctx) => {
   const body = await readObjectBody(ctx);
   const row = singlePartRow(ctx.parsed.bucket!, key, body, described, body.checksum, access);
   await body.commit();
-  storeRow(ctx, row, condition);
-  const response = new Headers({ etag: row.etag });
+  const versionId = storeRow(ctx, row, condition);
+  const response = new Headers({ etag: row.etag, ...versionHeader(ctx, row.bucket, versionId) });
   if (body.checksum) {
     response.set(checksumHeader(body.checksum.algorithm), body.checksum.value);
     response.set("x-amz-checksum-type", "FULL_OBJECT");
@@ -39,11 +39,19 @@ export const putObject: Handler = async (ctx) => {
 
 export const deleteObject: Handler = (ctx) => {
   requireBucket(ctx);
-  const key = ctx.parsed.key!;
+  const bucket = ctx.parsed.bucket!, key = ctx.parsed.key!;
+  const versionId = requestedVersion(ctx);
   const required = deleteRequirement(ctx.req.headers);
   // The blob stays: another object may share it, and gc reclaims it off the request path.
-  ctx.meta.deleteObject(ctx.parsed.bucket!, key, required && ((current) => { checkDeleteRequirement(required, current, key); return true; }));
-  return new Response(null, { status: 204 });
+  const outcome = ctx.meta.deleteObject(bucket, key, {
+    versionId,
+    allow: required && ((current) => { checkDeleteRequirement(required, current && "deleteMarker" in current && current.deleteMarker ? undefined : current, key); return true; }),
+    markerOwner: writerOf(ctx),
+  });
+  const headers: Record<string, string> = {};
+  if (outcome.versionId !== undefined) Object.assign(headers, versionHeader(ctx, bucket, outcome.versionId, versionId !== undefined));
+  if (outcome.deleteMarker) headers["x-amz-delete-marker"] = "true";
+  return new Response(null, { status: 204, headers });
 };
 
 export const getObject: Handler = (ctx) => readObject(ctx, true);
@@ -53,7 +61,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   const object = requireObject(ctx);
   // An archived object answers HEAD, with its restore if it has one, and GET only once restored, as on AWS.
   const restore = restoreHeader(withBody ? requireReadable(object, ctx.now) : restoreStateOf(object.headers, ctx.now));
-  const headers = objectHeaders(object);
+  const headers = { ...objectHeaders(object), ...versionHeader(ctx, object.bucket, object.versionId, requestedVersion(ctx) !== undefined) };
   if (restore) headers["x-amz-restore"] = restore;
   // response-content-type=… and friends: the caller (often a presigned URL's author) overrides how
   // this one response describes the object; what is stored stays as it was.
@@ -66,7 +74,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   const notModified = checkPreconditions(ctx.req.headers, object);
   if (notModified) return new Response(null, { status: 304, headers: { etag: headers.etag!, "last-modified": headers["last-modified"]! } });
   const { partNumber } = ctx.params;
-  const parts = object.partsCount > 0 && (object.sha256 === "" || partNumber !== undefined) ? ctx.meta.getObjectParts(object.bucket, object.key) : [];
+  const parts = object.partsCount > 0 && (object.sha256 === "" || partNumber !== undefined) ? ctx.meta.getObjectParts(object.bucket, object.key, object.versionId) : [];
   const selected = partNumber !== undefined ? selectPart(ctx, object, parts, partNumber) : undefined;
   const range = selected?.range ?? parseRange(ctx.req.headers.get("range"), object.size);
   if (range) {
@@ -90,7 +98,10 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
     // Not merged into one blob yet (see store/merge-parts.ts). Bytes within one part are that part's
     // file; anything wider waits for the merge, since a stream would go out without Content-Length.
     const slice = onePartSlice(ctx.blobs, parts, start, end);
-    return slice ? new Response(slice, init) : afterMerge(ctx, object, parts, start, end, init);
+    if (slice) return new Response(slice, init);
+    // The merger merges current versions; one that became noncurrent first is read from its parts.
+    const current = ctx.meta.getObject(object.bucket, object.key);
+    return current?.versionId === object.versionId ? afterMerge(ctx, object, parts, start, end, init) : new Response(readParts(ctx.blobs, parts, start, end), init);
   }
   const file = ctx.blobs.file(object.sha256);
   return new Response(range ? file.slice(start, end + 1) : file, init);

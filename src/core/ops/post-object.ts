@@ -12,7 +12,7 @@ import { formBoundary, readPostForm, type PostForm } from "../post-form.ts";
 import { checkPolicy, parsePolicy } from "../post-policy.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import { renderXml } from "../xml.ts";
-import { requireBucket, type Handler, type OpContext } from "./_context.ts";
+import { requireBucket, versionHeader, type Handler, type OpContext } from "./_context.ts";
 import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
 import { declaredChecksum, rethrowStoreError } from "./_payload.ts";
@@ -84,8 +84,8 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   const checksum = declared ? { algorithm: declared.algorithm, value: staged.checksums[declared.algorithm]! } : undefined;
   const row = singlePartRow(bucket, key, staged, described, checksum, access);
   await staged.commit();
-  storeRow(ctx, row);
-  return respond(ctx, fields, row);
+  const versionId = storeRow(ctx, row);
+  return respond(ctx, fields, { ...row, versionId });
 }
 
 /** The form's ACL fields, as the headers a PutObject would carry them in. */
@@ -113,7 +113,7 @@ function objectHeaders(fields: ReadonlyMap<string, string>): Headers {
 function respond(ctx: OpContext, fields: ReadonlyMap<string, string>, row: ObjectRow): Response {
   const origin = new URL(ctx.req.url).origin;
   const location = ctx.parsed.hostStyle ? `${origin}/${uriEncode(row.key, true)}` : `${origin}/${uriEncode(row.bucket)}/${uriEncode(row.key, true)}`;
-  const headers = new Headers({ etag: row.etag, location });
+  const headers = new Headers({ etag: row.etag, location, ...versionHeader(ctx, row.bucket, row.versionId) });
   const checksum = objectChecksum(row);
   if (checksum) headers.set(checksumHeader(checksum.algorithm), checksum.value);
   const redirect = redirectUrl(fields.get("success_action_redirect") ?? fields.get("redirect"));

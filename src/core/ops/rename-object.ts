@@ -11,6 +11,11 @@ export const renameObject: Handler = (ctx) => {
   const bucket = requireBucket(ctx).name;
   const key = ctx.parsed.key!;
   validateKey(key);
+  // Directory buckets, where AWS offers RenameObject, have no versioning; what a rename means for
+  // versions (a marker at the source? a new version at the destination?) AWS does not say.
+  if (ctx.meta.versioningStatus(bucket) !== undefined) {
+    throw new S3Error("NotImplemented", { message: "s3lite does not implement RenameObject in a bucket with versioning; nothing was changed." });
+  }
   const h = ctx.req.headers;
   const header = h.get("x-amz-rename-source");
   if (header === null) throw new S3Error("InvalidRequest", { message: "Missing required header for this request: x-amz-rename-source" });

@@ -3,7 +3,7 @@
 // is two times in the object's row (see _archive.ts), checked and written in one transaction.
 import { S3Error } from "../errors.ts";
 import { parseXml, type XmlObject } from "../xml.ts";
-import { requireObject, type Handler } from "./_context.ts";
+import { requireCurrentObject, type Handler } from "./_context.ts";
 import { RESTORE_EXPIRES_AT, RESTORE_READY_AT, restoreExpiry, restoreStateOf } from "./_archive.ts";
 import { ARCHIVE_STORAGE_CLASSES, storageClassOf } from "./_object-headers.ts";
 import { readSmallBody } from "./_payload.ts";
@@ -39,10 +39,7 @@ function parseRestoreRequest(text: string): RestoreRequest {
 }
 
 export const restoreObject: Handler = async (ctx) => {
-  const versionId = ctx.parsed.query.get("versionId");
-  // Buckets here are unversioned: "null" is the only version there is.
-  if (versionId !== null && versionId !== "null") throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "versionId", ArgumentValue: versionId });
-  const { bucket, key } = requireObject(ctx);
+  const { bucket, key } = requireCurrentObject(ctx, "RestoreObject");
   const { days, tier } = parseRestoreRequest(new TextDecoder().decode(await readSmallBody(ctx, MAX_BODY)));
   const now = ctx.now;
   let status = 202;

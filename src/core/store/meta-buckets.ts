@@ -17,7 +17,8 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     configs: db.query<{ name: string; body: string }, [string, string]>("SELECT name, body FROM bucket_configs WHERE bucket = ?1 AND name IN (SELECT value FROM json_each(?2))"),
     remove: db.query<unknown, [string]>("DELETE FROM buckets WHERE name = ?"),
     removeUploads: db.query<unknown, [string]>("DELETE FROM uploads WHERE bucket = ?"),
-    anyObject: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM objects WHERE bucket = ? LIMIT 1"),
+    anyObject: db.query<{ one: number }, [string]>(
+      "SELECT 1 AS one WHERE EXISTS (SELECT 1 FROM objects WHERE bucket = ?1) OR EXISTS (SELECT 1 FROM object_versions WHERE bucket = ?1)"),
     getConfig: db.query<{ body: string }, [string, string]>("SELECT body FROM bucket_configs WHERE bucket = ? AND name = ?"),
     putConfig: db.query<unknown, [string, string, string]>("INSERT OR REPLACE INTO bucket_configs (bucket, name, body) VALUES (?, ?, ?)"),
     removeConfig: db.query<unknown, [string, string]>("DELETE FROM bucket_configs WHERE bucket = ? AND name = ?"),

@@ -5,8 +5,9 @@ import type { ObjectRowWriter } from "./meta-objects.ts";
 import type { MetaDb } from "./meta-schema.ts";
 import { toUploadRow, type UploadRecord } from "./meta-uploads.ts";
 
-/** Every blob a row uses, with its recorded size: merged objects, unmerged parts, upload parts. */
+/** Every blob a row uses, with its recorded size: merged objects and versions, unmerged parts, upload parts. */
 const REFERENCED_BLOBS = `SELECT sha256, size FROM objects WHERE sha256 != '' UNION SELECT sha256, size FROM object_parts WHERE sha256 != ''
+  UNION SELECT sha256, size FROM object_versions WHERE sha256 != '' UNION SELECT sha256, size FROM version_parts WHERE sha256 != ''
   UNION SELECT sha256, size FROM upload_parts`;
 
 export function maintenanceQueries({ db, write }: MetaDb, rows: ObjectRowWriter): MaintenanceMetadata {
@@ -18,12 +19,17 @@ export function maintenanceQueries({ db, write }: MetaDb, rows: ObjectRowWriter)
     unmerged: db.query<{ bucket: string; key: string }, []>("SELECT bucket, key FROM objects WHERE sha256 = ''"),
     referenced: db.query<{ used: number }, [string]>(
       `SELECT EXISTS(SELECT 1 FROM objects WHERE sha256 = ?1) OR EXISTS(SELECT 1 FROM object_parts WHERE sha256 = ?1)
+         OR EXISTS(SELECT 1 FROM object_versions WHERE sha256 = ?1) OR EXISTS(SELECT 1 FROM version_parts WHERE sha256 = ?1)
          OR EXISTS(SELECT 1 FROM upload_parts WHERE sha256 = ?1) AS used`),
     uploadsBefore: db.query<UploadRecord, [number]>("SELECT * FROM uploads WHERE created_at < ? ORDER BY created_at"),
     referencedBlobs: db.query<{ sha256: string; size: number }, []>(`${REFERENCED_BLOBS} ORDER BY sha256`),
     referencedBytes: db.query<{ total: number | null }, []>(`SELECT SUM(size) AS total FROM (${REFERENCED_BLOBS})`),
     objectUsers: db.query<{ bucket: string; key: string }, [string]>(
       "SELECT bucket, key FROM objects WHERE sha256 = ?1 UNION SELECT bucket, key FROM object_parts WHERE sha256 = ?1 ORDER BY bucket, key"),
+    versionUsers: db.query<{ bucket: string; key: string; version_id: string }, [string]>(
+      `SELECT bucket, key, version_id FROM object_versions WHERE sha256 = ?1 UNION SELECT bucket, key, version_id FROM version_parts WHERE sha256 = ?1
+       ORDER BY bucket, key, version_id`),
+    removeVersion: db.query<unknown, [string, string, string]>("DELETE FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?"),
     uploadUsers: db.query<{ bucket: string; key: string; upload_id: string }, [string]>(
       "SELECT u.bucket, u.key, u.upload_id FROM upload_parts p JOIN uploads u USING (upload_id) WHERE p.sha256 = ? ORDER BY u.bucket, u.key"),
     removeUploadPartsOfBlob: db.query<unknown, [string]>("DELETE FROM upload_parts WHERE sha256 = ?"),
@@ -42,7 +48,7 @@ export function maintenanceQueries({ db, write }: MetaDb, rows: ObjectRowWriter)
     unmergedObjects: () => stmt.unmerged.all(),
 
     clearObjects() {
-      db.transaction(() => db.exec("DELETE FROM objects; DELETE FROM uploads; DELETE FROM completed_uploads;"))();
+      db.transaction(() => db.exec("DELETE FROM objects; DELETE FROM object_versions; DELETE FROM uploads; DELETE FROM completed_uploads;"))();
     },
 
     isBlobReferenced: (sha256) => stmt.referenced.get(sha256)!.used === 1,
@@ -57,15 +63,19 @@ export function maintenanceQueries({ db, write }: MetaDb, rows: ObjectRowWriter)
 
     blobUsers: (sha256) => [
       ...stmt.objectUsers.all(sha256),
+      ...stmt.versionUsers.all(sha256).map((v) => ({ bucket: v.bucket, key: v.key, versionId: v.version_id })),
       ...stmt.uploadUsers.all(sha256).map((u) => ({ bucket: u.bucket, key: u.key, uploadId: u.upload_id })),
     ],
 
     removeBlobUsers(sha256) {
       return db.transaction(() => {
         const objects = stmt.objectUsers.all(sha256);
-        for (const o of objects) rows.remove(o.bucket, o.key);
+        // A current version that goes uncovers the one behind it, as a delete of it by id would.
+        for (const o of objects) rows.deleteVersion(o.bucket, o.key, rows.get(o.bucket, o.key)!.versionId);
+        const versions = stmt.versionUsers.all(sha256);
+        for (const v of versions) stmt.removeVersion.run(v.bucket, v.key, v.version_id);
         const uploadParts = stmt.removeUploadPartsOfBlob.run(sha256).changes;
-        return { objects: objects.length, uploadParts };
+        return { objects: objects.length + versions.length, uploadParts };
       })();
     },
   };

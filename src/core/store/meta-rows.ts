@@ -39,6 +39,35 @@ export interface ObjectRow {
   owner: string;
   /** Its ACL's grants; null for the default, the owner's FULL_CONTROL alone. */
   acl: Grant[] | null;
+  /** "null" for the version written while the bucket was unversioned or suspended; else the id it was given. */
+  versionId: string;
+  /** Its tag set, in the order written; absent or empty for none. */
+  tags?: ObjectTag[];
+  /** Object Lock retention; absent for none. */
+  lock?: ObjectLock;
+  legalHold?: boolean;
+}
+
+export interface ObjectTag { Key: string; Value: string }
+export interface ObjectLock { mode: "GOVERNANCE" | "COMPLIANCE"; retainUntil: number }
+
+/** What a write hands metadata: the version id is metadata's to give, as the bucket's versioning says. */
+export type NewObjectRow = Omit<ObjectRow, "versionId"> & { versionId?: string };
+
+/** A version as ListObjectVersions and reads by version id see it: an object version or a delete marker. */
+export interface VersionRow extends ObjectRow {
+  deleteMarker: boolean;
+  isLatest: boolean;
+  /** Orders a key's versions, newest first; the cursor of a versions listing. */
+  seq: number;
+}
+
+/** What a delete did: the version it removed or the marker it added. */
+export interface DeleteOutcome {
+  /** Whether anything changed (a version went or a marker was added). */
+  changed: boolean;
+  versionId?: string;
+  deleteMarker: boolean;
 }
 
 /** One stored part of a multipart object or of an upload in progress. */
@@ -54,7 +83,7 @@ export interface PartRow {
 }
 
 /** An upload in progress: what CreateMultipartUpload was told, applied to the object on completion. */
-export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentType" | "headers" | "metadata" | "checksumAlgorithm" | "checksumType" | "owner" | "acl"> {
+export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentType" | "headers" | "metadata" | "checksumAlgorithm" | "checksumType" | "owner" | "acl" | "tags" | "lock" | "legalHold"> {
   /** Who started the upload (canonical ID); owner is who will own the object. */
   initiator: string;
   uploadId: string;
@@ -62,11 +91,13 @@ export interface UploadRow extends Pick<ObjectRow, "bucket" | "key" | "contentTy
 }
 
 /** What a completed upload answered: enough to answer a retry of its completion the same way. */
-export type CompletedUpload = Pick<ObjectRow, "bucket" | "key" | "etag" | "checksumAlgorithm" | "checksumValue" | "checksumType"> & { uploadId: string };
+export type CompletedUpload = Pick<ObjectRow, "bucket" | "key" | "etag" | "checksumAlgorithm" | "checksumValue" | "checksumType" | "versionId"> & { uploadId: string };
 
 /** An object or upload that relies on a blob, as gc and fsck name it. */
 export interface BlobUser {
   bucket: string;
   key: string;
+  /** A noncurrent version's id (a current version is named by its key alone). */
+  versionId?: string;
   uploadId?: string;
 }

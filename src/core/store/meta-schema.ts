@@ -98,6 +98,63 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE uploads ADD COLUMN acl TEXT;
    INSERT OR IGNORE INTO bucket_configs (bucket, name, body) SELECT name, 'ownershipControls', '{"ObjectOwnership":"BucketOwnerEnforced"}' FROM buckets;
    INSERT OR IGNORE INTO bucket_configs (bucket, name, body) SELECT name, 'publicAccessBlock', '{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}' FROM buckets;`,
+  // Versions, with the tags, retention and legal hold each version has. objects keeps each key's current version (what reads, listings and the merger see);
+  // object_versions holds the others, noncurrent versions and delete markers, newest first by
+  // version_seq; a key whose latest version is a delete marker has no objects row. Rows from before
+  // are each key's "null" version.
+  `ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';
+   ALTER TABLE objects ADD COLUMN version_seq INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE objects ADD COLUMN tags TEXT;
+   ALTER TABLE objects ADD COLUMN lock_mode TEXT;
+   ALTER TABLE objects ADD COLUMN lock_until INTEGER;
+   ALTER TABLE objects ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE uploads ADD COLUMN tags TEXT;
+   ALTER TABLE uploads ADD COLUMN lock_mode TEXT;
+   ALTER TABLE uploads ADD COLUMN lock_until INTEGER;
+   ALTER TABLE uploads ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+   UPDATE objects SET version_seq = last_modified * 1000;
+   CREATE TABLE object_versions (
+     bucket TEXT NOT NULL REFERENCES buckets(name),
+     key TEXT NOT NULL,
+     version_id TEXT NOT NULL,
+     version_seq INTEGER NOT NULL,
+     delete_marker INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     content_type TEXT NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     checksum_algorithm TEXT,
+     checksum_value TEXT,
+     checksum_type TEXT,
+     parts_count INTEGER NOT NULL,
+     owner TEXT NOT NULL,
+     acl TEXT,
+     tags TEXT,
+     lock_mode TEXT,
+     lock_until INTEGER,
+     legal_hold INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (bucket, key, version_id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX object_versions_order ON object_versions(bucket, key, version_seq DESC);
+   CREATE INDEX object_versions_by_blob ON object_versions(sha256);
+   CREATE TABLE version_parts (
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     version_id TEXT NOT NULL,
+     part_number INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     checksum_value TEXT,
+     PRIMARY KEY (bucket, key, version_id, part_number),
+     FOREIGN KEY (bucket, key, version_id) REFERENCES object_versions(bucket, key, version_id) ON DELETE CASCADE
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX version_parts_by_blob ON version_parts(sha256);
+   ALTER TABLE completed_uploads ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,11 +5,13 @@ import type { Database } from "bun:sqlite";
 import { bucketQueries } from "./meta-buckets.ts";
 import { maintenanceQueries } from "./meta-maintenance.ts";
 import { objectQueries, objectRowWriter } from "./meta-objects.ts";
-import type { BlobUser, BucketRow, CompletedUpload, Grant, ObjectRow, PartRow, UploadRow } from "./meta-rows.ts";
+import type { BlobUser, BucketRow, CompletedUpload, DeleteOutcome, Grant, NewObjectRow, ObjectRow, PartRow, UploadRow, VersionRow } from "./meta-rows.ts";
+import type { VersionCursor, VersioningStatus } from "./meta-versions.ts";
 import { openDatabase, type MetadataOptions } from "./meta-schema.ts";
 import { uploadQueries } from "./meta-uploads.ts";
 
-export type { BlobUser, BucketRow, CompletedUpload, Grant, Grantee, ObjectRow, PartRow, Permission, UploadRow } from "./meta-rows.ts";
+export type { BlobUser, BucketRow, CompletedUpload, DeleteOutcome, Grant, Grantee, NewObjectRow, ObjectLock, ObjectRow, ObjectTag, PartRow, Permission, UploadRow, VersionRow } from "./meta-rows.ts";
+export type { VersionCursor, VersioningStatus } from "./meta-versions.ts";
 export { MIGRATIONS, SCHEMA_VERSION, type MetadataOptions } from "./meta-schema.ts";
 export { prefixUpperBound, utf8Compare } from "./meta-order.ts";
 
@@ -34,33 +36,49 @@ export interface BucketMetadata {
   setBucketConfig(bucket: string, name: string, value: unknown): void;
 }
 
-/** Objects and the parts of multipart ones. Every write is one transaction. */
+/**
+ * Objects: each key's current version, the versions behind it (with versioning on), and the parts of
+ * multipart ones. Every write is one transaction and applies the bucket's versioning.
+ */
 export interface ObjectMetadata {
+  /** The current version; undefined when there is none (or the latest is a delete marker). */
   getObject(bucket: string, key: string): ObjectRow | undefined;
   /** An object and whether its bucket exists: one lookup when the object is there. */
   findObject(bucket: string, key: string): { bucketExists: boolean; object: ObjectRow | undefined };
-  /** Writes an object row, replacing any previous version and its parts; `parts` for multipart objects. */
-  putObject(o: ObjectRow, parts?: readonly PartRow[], precondition?: Precondition): void;
+  /** Any version by id ("null" included): the current one, a noncurrent one, or a delete marker. */
+  getVersion(bucket: string, key: string, versionId: string): VersionRow | undefined;
+  /** The delete marker that is a key's latest version, if it is one. */
+  latestDeleteMarker(bucket: string, key: string): VersionRow | undefined;
+  versioningStatus(bucket: string): VersioningStatus | undefined;
+  /** Writes a new current version (as the bucket's versioning has it) with its parts; returns its version id. */
+  putObject(o: NewObjectRow, parts?: readonly PartRow[], precondition?: Precondition): string;
   /**
-   * CopyObject: `build` sees the source and the destination as they are now and returns the
-   * destination row, or throws. The copy shares the source's blob and part rows; no bytes move.
+   * CopyObject: `build` sees the source (the current version, or the one named) and the destination
+   * as they are now and returns the destination row, or throws. The copy shares the source's blob and
+   * part rows; no bytes move. Returns the row written, with its version id.
    */
-  copyObject(source: { bucket: string; key: string }, destination: { bucket: string; key: string }, build: (current: ObjectRow | undefined, destination: ObjectRow | undefined) => ObjectRow): ObjectRow;
-  /** Deletes an object unless `allow` (which sees it as it is now) returns false or throws. Returns whether a row went. */
-  deleteObject(bucket: string, key: string, allow?: (current: ObjectRow | undefined) => boolean): boolean;
-  /** DeleteObjects: every key in one transaction; `allow` as for deleteObject, key by key. */
-  deleteObjects(bucket: string, keys: readonly string[], allow?: (key: string, current: ObjectRow | undefined) => boolean): void;
+  copyObject(source: { bucket: string; key: string; versionId?: string }, destination: { bucket: string; key: string }, build: (source: VersionRow | ObjectRow | undefined, destination: ObjectRow | undefined) => NewObjectRow): ObjectRow;
+  /**
+   * Deletes a version by id, or (without one) the current version, which versioning turns into a new
+   * delete marker. `allow` sees what would go, as it is now, and may refuse (false) or throw.
+   */
+  deleteObject(bucket: string, key: string, options: { versionId?: string; allow?: (target: ObjectRow | VersionRow | undefined) => boolean; markerOwner: string }): DeleteOutcome;
+  /** DeleteObjects: every entry in one transaction, in order; `allow` as for deleteObject, entry by entry. */
+  deleteObjects(bucket: string, entries: readonly { key: string; versionId?: string }[], allow: ((key: string, target: ObjectRow | VersionRow | undefined) => boolean) | undefined, markerOwner: string): DeleteOutcome[];
   /** Moves an object (row and parts) to another key of its bucket; `check` sees both ends and may throw. */
   renameObject(bucket: string, from: string, to: string, check: (source: ObjectRow | undefined, destination: ObjectRow | undefined) => void): ObjectRow;
   /**
-   * Objects of a bucket in key order that start with `prefix`, come after `after` and are at least
-   * `from` (which lets a listing jump past a rolled-up common prefix), at most `limit`.
+   * Current objects of a bucket in key order that start with `prefix`, come after `after` and are at
+   * least `from` (which lets a listing jump past a rolled-up common prefix), at most `limit`.
    */
   listObjects(bucket: string, prefix: string, after: string, limit: number, from?: string): IterableIterator<ObjectRow>;
-  getObjectParts(bucket: string, key: string): PartRow[];
+  /** Every version and delete marker, in key order and newest first within a key, after `after`; as listObjects otherwise. */
+  listVersions(bucket: string, prefix: string, after: VersionCursor, limit: number, from?: string): IterableIterator<VersionRow>;
+  /** The parts of the current version, or of the version named. */
+  getObjectParts(bucket: string, key: string, versionId?: string): PartRow[];
   /** Sets an object's ACL (null for the default) unless it was replaced since `etag` was read. Returns whether it applied. */
   setObjectAcl(bucket: string, key: string, etag: string, acl: Grant[] | null): boolean;
-  /** Replaces an object's stored headers with what `update` returns; `update` sees the object as it is now and may throw, which changes nothing. */
+  /** Rewrites the current version's stored headers in one transaction; `update` sees the row as it is now and may throw. */
   updateObjectHeaders(bucket: string, key: string, update: (current: ObjectRow | undefined) => Record<string, string>): void;
 }
 
@@ -71,8 +89,8 @@ export interface UploadMetadata {
   putUploadPart(uploadId: string, p: PartRow): void;
   getUploadParts(uploadId: string): PartRow[];
   /** In one transaction: the object appears with its parts and the upload is gone. */
-  /** False, and nothing written, when the upload is gone (aborted or completed meanwhile). */
-  completeUpload(uploadId: string, o: ObjectRow, parts: readonly PartRow[], precondition?: Precondition): boolean;
+  /** The new version's id; false, and nothing written, when the upload is gone (aborted or completed meanwhile). */
+  completeUpload(uploadId: string, o: NewObjectRow, parts: readonly PartRow[], precondition?: Precondition): string | false;
   /** The answer of an upload completed within the last week. */
   getCompletedUpload(uploadId: string): CompletedUpload | undefined;
   /** Removes an upload and its part rows (their blobs stay for gc). */
