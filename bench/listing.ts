@@ -1,4 +1,5 @@
-// Listing: a bucket of 10,000 keys read in pages, and single pages from a bucket of 1,000,000.
+// Listing: a bucket of 10,000 keys read in pages, single pages from a bucket of 1,000,000, and
+// ListObjectVersions pages from a versioned bucket of 1,000,000 versions.
 import { openStore } from "../src/core/store/open.ts";
 import type { ServerProcess } from "../test/helpers/server-process.ts";
 import { SIZES, expectOk, medianOf, presigned, record } from "./common.ts";
@@ -8,7 +9,9 @@ import { SIZES, expectOk, medianOf, presigned, record } from "./common.ts";
  * written straight into the metadata before the server starts: a listing reads rows only, and a
  * million PUTs would measure the PUT path instead. Every row points at one blob that is never read.
  */
-export const LIST_SMALL = "list-small", LIST_LARGE = "list-large";
+export const LIST_SMALL = "list-small", LIST_LARGE = "list-large", LIST_VERSIONS = "list-versions";
+/** Versions per key in the versioned bucket: SIZES.listDirs × 100 keys of this many versions each. */
+const VERSIONS_PER_KEY = 10;
 export function seedListingBuckets(dataDir: string): void {
   const store = openStore(dataDir);
   const now = Date.now();
@@ -28,14 +31,28 @@ export function seedListingBuckets(dataDir: string): void {
         }
       })();
     }
+    // Through putObject, as writes make them: each write turns the key's current version noncurrent.
+    store.meta.createBucket(LIST_VERSIONS, "us-east-1", now);
+    store.meta.setBucketConfig(LIST_VERSIONS, "versioning", { Status: "Enabled" });
+    store.meta.db.transaction(() => {
+      for (let k = 0; k < SIZES.listDirs * 100; k++) {
+        for (let v = 0; v < VERSIONS_PER_KEY; v++) {
+          store.meta.putObject({
+            bucket: LIST_VERSIONS, key: `key-${String(k).padStart(6, "0")}`, sha256: empty, size: 0,
+            etag: '"d41d8cd98f00b204e9800998ecf8427e"', lastModified: now, contentType: "text/plain", headers: {}, metadata: {},
+            checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0, owner: "", acl: null,
+          });
+        }
+      }
+    })();
   } finally {
     store.close();
   }
 }
 
-/** One ListObjectsV2 request, presigned beforehand so only the request is timed. */
-async function listPage(s3: ServerProcess, bucket: string, query: string): Promise<{ ms: number; token?: string; count: number }> {
-  const url = await presigned(`${s3.url}/${bucket}?list-type=2&${query}`);
+/** One ListObjectsV2 (or, with `versions`, ListObjectVersions) request, presigned beforehand so only the request is timed. */
+async function listPage(s3: ServerProcess, bucket: string, query: string, versions = false): Promise<{ ms: number; token?: string; count: number }> {
+  const url = await presigned(`${s3.url}/${bucket}?${versions ? "versions" : "list-type=2"}&${query}`);
   const started = performance.now();
   const text = await (await expectOk(await fetch(url))).text();
   const ms = performance.now() - started;
@@ -58,14 +75,17 @@ export async function listing(s3: ServerProcess): Promise<void> {
     return total;
   });
   record({ scenario: "ListObjectsV2 of 10,000 keys in 10 pages of 1,000 (median of 5)", unit: "ms", s3lite: fullListing, higherIsBetter: false });
-  const page = async (bucket: string, query: string) => medianOf(21, async () => {
-    const result = await listPage(s3, bucket, query);
+  const page = async (bucket: string, query: string, versions = false) => medianOf(21, async () => {
+    const result = await listPage(s3, bucket, query, versions);
     if (result.count !== 1000) throw new Error(`a page of ${result.count}, expected 1000 (${bucket}?${query})`);
     return result.ms;
   });
   const middle = `start-after=${encodeURIComponent(`dir-${String(Math.floor(SIZES.listDirs / 2)).padStart(4, "0")}/file-0500.txt`)}`;
   record({ scenario: "one 1,000-key page from the 10,000-key bucket (median of 21)", unit: "ms", s3lite: await page(LIST_SMALL, "start-after=dir-0004/file-0500.txt"), higherIsBetter: false });
   record({ scenario: `one 1,000-key page from the ${large} bucket, from its middle`, unit: "ms", s3lite: await page(LIST_LARGE, middle), higherIsBetter: false });
+  const versions = (SIZES.listDirs * 100 * VERSIONS_PER_KEY).toLocaleString("en-US");
+  const middleKey = `key-${String(SIZES.listDirs * 50).padStart(6, "0")}`;
+  record({ scenario: `one ListObjectVersions page of 1,000 of ${versions} versions, mid-bucket`, unit: "ms", s3lite: await page(LIST_VERSIONS, `key-marker=${middleKey}`, true), higherIsBetter: false });
   if (SIZES.listDirs >= 1000) {
     // Each CommonPrefix rolls up 1,000 keys: the page skips past them rather than walking a million rows.
     record({ scenario: `one page of 1,000 CommonPrefixes from the ${large} bucket`, unit: "ms", s3lite: await page(LIST_LARGE, "delimiter=%2F"), higherIsBetter: false });

@@ -62,7 +62,8 @@ export async function checkStore(meta: Metadata, blobs: BlobStore, options: Fsck
     report.bytesVerified += size;
     options.onProgress?.(report.bytesVerified, total);
     if (!problem) continue;
-    problem.affected = meta.blobUsers(sha256).map((u) => (u.uploadId ? `${u.bucket}/${u.key} (upload ${u.uploadId})` : `${u.bucket}/${u.key}`));
+    problem.affected = meta.blobUsers(sha256).map((u) =>
+      u.uploadId ? `${u.bucket}/${u.key} (upload ${u.uploadId})` : u.versionId ? `${u.bucket}/${u.key} (version ${u.versionId})` : `${u.bucket}/${u.key}`);
     if (options.repair) problem.repaired = await repair(meta, blobs, problem, report);
     report.problems.push(problem);
   }

@@ -1,8 +1,13 @@
 // Key order as SQLite's BINARY collation has it (UTF-8 bytes, which is S3's listing order, not JS's
 // UTF-16 units), the bounds listings seek with, and rows converted as a listing steps them.
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Compares as SQLite's BINARY collation does: UTF-8 bytes, not UTF-16 code units as JS's < does. */
 export function utf8Compare(a: string, b: string): number {
+  if (a === b) return 0;
+  // Without surrogates (characters past U+FFFF), UTF-16 order is code point order, which is UTF-8's.
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
