@@ -13,6 +13,7 @@ export const serverArgs = {
   users: { type: "string", description: "JSON file of users: name, keys, optional canonicalId, accountId, email (S3LITE_USERS)", valueHint: "users.json" },
   "legacy-bucket-defaults": { type: "boolean", description: "New buckets as before April 2023 (and as MinIO, Ceph): ACLs enabled (ObjectWriter), no public access block (S3LITE_LEGACY_BUCKET_DEFAULTS=1)" },
   "restore-delay": { type: "string", description: "How long RestoreObject of a GLACIER or DEEP_ARCHIVE object takes, e.g. 30s (S3LITE_RESTORE_DELAY)", valueHint: "0" },
+  "lifecycle-interval": { type: "string", description: "How often buckets' lifecycle rules are applied, also once at start; 0 never (S3LITE_LIFECYCLE_INTERVAL)", valueHint: "1h" },
   region: { type: "string", description: "Region reported for buckets (S3LITE_REGION)", valueHint: "us-east-1" },
   ephemeral: { type: "boolean", description: "Use a temp data folder, removed on exit (S3LITE_EPHEMERAL=1)" },
   bucket: { type: "string", description: "Create this bucket at start if missing; repeatable (S3LITE_BUCKETS=a,b)", valueHint: "name" },

@@ -63,8 +63,9 @@ async function printUsage(command: Command, parent?: Command): Promise<void> {
 
 const isHelp = (arg: string) => arg === "--help" || arg === "-h";
 
-/** citty's runMain, except that anything citty would ignore, and any usage error, exits 2. */
-async function cli(rawArgs: string[]): Promise<void> {
+/** citty's runMain, except that anything citty would ignore, and any usage error, exits 2. The package's
+ *  bin (bin/s3lite.js) calls it when it runs under Bun itself. */
+export async function cli(rawArgs: string[]): Promise<void> {
   const [name, ...rest] = rawArgs;
   try {
     if (name === undefined || isHelp(name)) return await printUsage(await overview());

@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import { ConfigError, resolveConfig } from "../core/config.ts";
 import { consola, setLogFormat, setLogLevel } from "../core/log.ts";
 import { startServer } from "../core/server.ts";
+import { VERSION } from "../core/version.ts";
 import { collectGarbageEvery } from "../core/store/streamed-bytes.ts";
 import { formatBytes } from "./_format.ts";
 import { serverArgs } from "./_shared.ts";
@@ -34,7 +35,8 @@ export default defineCommand({
     collectGarbageEvery(16 * 1024 * 1024);
     let server;
     try {
-      server = startServer(config);
+      // The admin routes (reset between tests, for a harness in another process) come from the environment only, never a flag that ps would show.
+      server = startServer(config, { adminToken: process.env.S3LITE_ADMIN_TOKEN || undefined });
     } catch (error) {
       const code = (error as { code?: string }).code;
       consola.error(code === "EADDRINUSE"
@@ -43,23 +45,30 @@ export default defineCommand({
       process.exit(1);
     }
     // In-flight requests finish; the database closes; an ephemeral folder (or the memory store) goes. A second signal
-    // means the user will not wait for a slow client: cut open connections and stop now. Set up before the
-    // banner: whoever reads it may signal at once.
-    let stopping = false;
-    const shutdown = async () => {
-      if (stopping) consola.warn("Stopping now; requests still in flight are cut off.");
-      const closeActive = stopping;
-      stopping = true;
+    // means the user will not wait for a slow client: cut open connections and stop now. The same signal again
+    // within half a second is not a second request: a terminal's Ctrl-C reaches every process of its group, and
+    // launchers (npx, the package's bin) pass it on too. Set up before the banner: whoever reads it may signal at once.
+    let stopping: { cause: string; at: number } | undefined;
+    const shutdown = async (cause: "SIGINT" | "SIGTERM" | "stdin") => {
+      if (stopping && (cause === "stdin" || (cause === stopping.cause && Date.now() - stopping.at < 500))) return;
+      const closeActive = stopping !== undefined;
+      if (closeActive) consola.warn("Stopping now; requests still in flight are cut off.");
+      stopping = { cause, at: Date.now() };
       await server.stop(closeActive);
       process.exit(0);
     };
-    process.on("SIGINT", shutdown);
-    process.on("SIGTERM", shutdown);
+    process.on("SIGINT", () => void shutdown("SIGINT"));
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    // Started by a parent process that holds our stdin (the library's startServer under Node): the end of
+    // stdin means the parent is gone, and a server it forgot to stop must not outlive it.
+    if (process.env.S3LITE_STOP_WITH_STDIN === "1") process.stdin.on("end", () => void shutdown("stdin")).resume();
     const key = config.credentials[0]!;
     // Only the built-in development secret is ever printed.
     const secret = config.usesDefaultCredentials ? key.secretAccessKey : "<your secret>";
     if (args.json) {
-      console.log(JSON.stringify({ event: "listening", url: server.url, port: server.port, dataDir: server.dataDir, ephemeral: config.ephemeral, memory: config.memory ? { limitBytes: config.memoryLimit } : undefined, region: server.region, buckets: config.buckets, domains: config.domains, permissiveCors: config.permissiveCors, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
+      // The ready line: printed once the store is open and the port listens (GET /_s3lite/ready answers 200 from then on).
+      const credentials = { accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined };
+      console.log(JSON.stringify({ event: "listening", ready: true, version: VERSION, pid: process.pid, url: server.url, port: server.port, dataDir: server.dataDir, credentials, ephemeral: config.ephemeral, memory: config.memory ? { limitBytes: config.memoryLimit } : undefined, region: server.region, buckets: config.buckets, domains: config.domains, permissiveCors: config.permissiveCors, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
     } else console.log([
       `s3lite listening on ${server.url}`,
       `  data:   ${config.memory ? `in memory, up to ${formatBytes(config.memoryLimit)} of objects (nothing written to disk; gone on exit)` : `${server.dataDir}${config.ephemeral ? " (temporary, removed on exit)" : ""}`}`,

@@ -16,6 +16,8 @@ export const DEFAULT_MEMORY_LIMIT = "512MiB";
 /** gc and fsck: what is younger than this is left alone; uploads older than the other are abandoned. */
 export const DEFAULT_GRACE = "15m";
 export const DEFAULT_UPLOAD_AGE = "7d";
+/** How often the server applies lifecycle rules: AWS runs its sweep about once a day; an hour keeps tests of days-old rules short. */
+export const DEFAULT_LIFECYCLE_INTERVAL = "1h";
 
 export interface Credential {
   accessKeyId: string;
@@ -68,6 +70,8 @@ export interface Config {
   legacyBucketDefaults: boolean;
   /** How long a RestoreObject of an archived object takes; 0 completes it at once. */
   restoreDelayMs: number;
+  /** How often buckets' lifecycle rules are applied (also once at start); 0 never applies them. */
+  lifecycleIntervalMs: number;
 }
 
 export interface ConfigFlags {
@@ -90,6 +94,7 @@ export interface ConfigFlags {
   userList?: UserSpec[];
   "legacy-bucket-defaults"?: boolean;
   "restore-delay"?: string;
+  "lifecycle-interval"?: string;
 }
 
 /** What resolveConfig reads beyond flags and environment: the users file. */
@@ -260,6 +265,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     memoryLimit,
     legacyBucketDefaults: flags["legacy-bucket-defaults"] ?? env.S3LITE_LEGACY_BUCKET_DEFAULTS === "1",
     restoreDelayMs: parseDuration(pick(flags["restore-delay"], env, "S3LITE_RESTORE_DELAY") ?? "0"),
+    lifecycleIntervalMs: parseDuration(pick(flags["lifecycle-interval"], env, "S3LITE_LIFECYCLE_INTERVAL") ?? DEFAULT_LIFECYCLE_INTERVAL),
   };
 }
 

@@ -92,10 +92,8 @@ const OBJECT_SUBRESOURCES = {
   annotation: { GET: "ListObjectAnnotations", PUT: "PutObjectAnnotation", DELETE: "DeleteObjectAnnotation" },
   attributes: { GET: "GetObjectAttributes" },
   encryption: { PUT: "UpdateObjectEncryption" },
-  "legal-hold": { GET: "GetObjectLegalHold", PUT: "PutObjectLegalHold" },
   renameObject: { PUT: "RenameObject" },
   restore: { POST: "RestoreObject" },
-  retention: { GET: "GetObjectRetention", PUT: "PutObjectRetention" },
   select: { POST: "SelectObjectContent" },
   tagging: { GET: "GetObjectTagging", PUT: "PutObjectTagging", DELETE: "DeleteObjectTagging" },
   torrent: { GET: "GetObjectTorrent" },
@@ -115,6 +113,7 @@ const getOne = <const Op extends string>(target: Target, query: string, param: s
 const LISTING = { encodingType: "optional", maxKeys: "optional" } as const;
 const PART_UPLOAD = { partNumber: "required", uploadId: "required" } as const;
 const UPLOAD = { uploadId: "required" } as const;
+const VERSIONED = { versionId: "optional" } as const;
 const preflight = (target: Target) => ({ method: "OPTIONS", target, anyQuery: true, op: "PreflightRequest", auth: "none" }) as const;
 
 /** Guarded rows (header, requires) precede the bare rows they refine. */
@@ -143,6 +142,11 @@ const ROWS = [
   { method: "GET", target: "object", op: "GetObject", auth: "signed", params: { partNumber: "optional", versionId: "optional" } },
   { method: "HEAD", target: "object", op: "HeadObject", auth: "signed", params: { partNumber: "optional", versionId: "optional" } },
   { method: "DELETE", target: "object", op: "DeleteObject", auth: "signed", params: { versionId: "optional" } },
+  // Object Lock's settings belong to one version, the current one unless versionId names another.
+  { method: "GET", target: "object", query: "legal-hold", op: "GetObjectLegalHold", auth: "signed", params: VERSIONED },
+  { method: "PUT", target: "object", query: "legal-hold", op: "PutObjectLegalHold", auth: "signed", params: VERSIONED },
+  { method: "GET", target: "object", query: "retention", op: "GetObjectRetention", auth: "signed", params: VERSIONED },
+  { method: "PUT", target: "object", query: "retention", op: "PutObjectRetention", auth: "signed", params: VERSIONED },
   getOne("object", "annotation", "annotationName", "GetObjectAnnotation"),
   ...expand("object", OBJECT_SUBRESOURCES),
   preflight("service"),

@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newBucketConfigs } from "./access/bucket-access.ts";
 import { buildIdentities } from "./access/identities.ts";
+import { adminRoutes } from "./admin-routes.ts";
 import { createApp } from "./app.ts";
 import type { Config, Credential } from "./config.ts";
+import { LifecycleSweeper, type LifecycleReport } from "./lifecycle.ts";
 import type { FaultHook } from "./store/faults.ts";
 import { collectGarbage } from "./store/gc.ts";
 import { MemoryBlobStore } from "./store/memory-blobs.ts";
@@ -26,6 +28,8 @@ export interface RunningServer {
   config: Config;
   /** Resolves once background work (merging multipart objects into one blob) has caught up. */
   settled(): Promise<void>;
+  /** Applies every bucket's lifecycle rules now, at the server's clock, after any sweep under way (the timer also does, every `--lifecycle-interval`). */
+  runLifecycle(): Promise<LifecycleReport>;
   /** Empties every bucket (objects and uploads in progress) and reclaims their space; buckets stay. Call between tests. */
   reset(): Promise<void>;
   /** Stops listening (in-flight requests finish unless closeActiveConnections), closes the database, removes an ephemeral folder. */
@@ -36,10 +40,12 @@ export interface RunningServer {
 const FRAMING_ALLOWANCE = 256 * 1024 * 1024;
 
 export interface ServerOptions {
-  /** Clock override (epoch ms), for replaying signed requests from another time. */
+  /** Clock override (epoch ms), for replaying signed requests from another time; lifecycle rules are applied at it too. */
   now?: () => number;
   /** Fault injection for tests: make a disk step fail (see store/faults.ts). */
   faults?: FaultHook;
+  /** Enables POST /_s3lite/reset, /settle and /lifecycle for requests bearing this token (see admin-routes.ts). */
+  adminToken?: string;
 }
 
 /** Starts s3lite on `config.host:config.port` (0 picks a free port). Throws if the port is taken. */
@@ -61,6 +67,9 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       routes: {
         // Bucket names cannot start with "_", so this never shadows a bucket.
         "/_s3lite/health": () => Response.json({ status: "ok", version: VERSION, region: config.region, pendingMerges: merger.pending, ...memoryUse(store) }),
+        // The store is open before the server listens; 503 once stop() has begun to close it.
+        "/_s3lite/ready": () => (stopped ? Response.json({ status: "stopping" }, { status: 503 }) : Response.json({ status: "ready" })),
+        ...adminRoutes(options.adminToken, () => handle),
       },
       fetch: app,
     });
@@ -70,9 +79,11 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
     throw error;
   }
   merger.resume();
+  const lifecycle = new LifecycleSweeper(meta, options.now ?? Date.now);
+  lifecycle.start(config.lifecycleIntervalMs);
   let stopped: Promise<void> | undefined;
   const host = config.host.includes(":") ? `[${config.host}]` : config.host;
-  return {
+  const handle: RunningServer = {
     url: `http://${host}:${server.port}`,
     port: server.port!,
     region: config.region,
@@ -80,6 +91,7 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
     dataDir: store.dataDir,
     config,
     settled: () => merger.idle(),
+    runLifecycle: () => lifecycle.run(),
     async reset() {
       await merger.idle();
       meta.clearObjects();
@@ -93,6 +105,7 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       }
       stopped = (async () => {
         await server.stop(closeActiveConnections);
+        await lifecycle.stop();
         await merger.stop();
         store.close();
         removeFolder();
@@ -100,6 +113,7 @@ export function startServer(config: Config, options: ServerOptions = {}): Runnin
       return stopped;
     },
   };
+  return handle;
 }
 
 /** The store the config asks for, and how to remove an ephemeral folder once it is closed. */

@@ -223,13 +223,13 @@ function signedFields(policy: object | string, extra: Record<string, string>): R
 }
 
 describe("form fields: ACLs as the bucket's ownership allows, features s3lite does not have", () => {
-  test("acl private and a STANDARD_IA storage class are taken; acl public-read (ACLs disabled) is AccessControlListNotSupported and a tag set 501, storing nothing", async () => {
+  test("acl private and a STANDARD_IA storage class are taken; acl public-read (ACLs disabled) is AccessControlListNotSupported and a malformed tag set MalformedXML, storing nothing", async () => {
     const allowed = await presignedPost({ Key: "forms/classy", Fields: { acl: "private", "x-amz-storage-class": "STANDARD_IA" } });
     expect((await postForm(allowed.url, allowed.fields, { name: "a.txt", body: "a" })).status).toBe(204);
     expect((await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "forms/classy" }))).StorageClass).toBe("STANDARD_IA");
     const cases = [
       ["forms/public", { acl: "public-read" }, 400, "AccessControlListNotSupported"],
-      ["forms/tagged", { tagging: "<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>" }, 501, "NotImplemented"],
+      ["forms/tagged", { tagging: "<Tagging><TagSet><Tag><Key>a</Key></Tag></TagSet></Tagging>" }, 400, "MalformedXML"],
     ] as const;
     for (const [key, extra, status, code] of cases) {
       const { url, fields } = await presignedPost({ Key: key, Fields: extra });

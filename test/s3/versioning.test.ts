@@ -7,6 +7,7 @@ import {
   DeleteObjectsCommand, GetBucketVersioningCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command,
   PutBucketVersioningCommand, PutObjectCommand, UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { errorOf } from "../helpers/data.ts";
 import { uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
@@ -171,6 +172,37 @@ describe("an Enabled bucket", () => {
     const rolled = await s.client.send(new ListObjectVersionsCommand({ Bucket: bucket, Delimiter: "/" }));
     expect(rolled.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["dir/"]);
     expect(rolled.Versions?.some((v) => v.Key?.startsWith("dir/"))).toBe(false);
+  });
+});
+
+describe("every kind of write makes a version", () => {
+  test("conditional writes judge the current version: If-None-Match: * passes over a delete marker, If-Match needs the current ETag", async () => {
+    const bucket = await versionedBucket("conditional");
+    const v1 = await put(bucket, "k", "one");
+    const current = (await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "k" }))).ETag!;
+    expect((await errorOf(s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "x", IfNoneMatch: "*" })))).name).toBe("PreconditionFailed");
+    const v2 = (await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "two", IfMatch: current }))).VersionId;
+    // The first version's ETag is a noncurrent version's now.
+    expect((await errorOf(s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "x", IfMatch: current })))).name).toBe("PreconditionFailed");
+    await s.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "k" }));
+    const v3 = (await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "k", Body: "three", IfNoneMatch: "*" }))).VersionId;
+    const listed = await versionsOf(bucket);
+    expect(listed.versions).toEqual([["k", v3, true], ["k", v2, false], ["k", v1, false]]);
+    expect(listed.markers.map(([, , latest]) => latest)).toEqual([false]);
+  });
+
+  test("a browser form upload (PostObject) makes a version and says which", async () => {
+    const bucket = await versionedBucket("form");
+    const first = await put(bucket, "upload.txt", "before");
+    const { url, fields } = await createPresignedPost(s.client, { Bucket: bucket, Key: "upload.txt", Expires: 300 });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("file", new Blob(["from the form"]), "upload.txt");
+    const res = await fetch(url, { method: "POST", body: form });
+    expect(res.status).toBe(204);
+    const id = res.headers.get("x-amz-version-id");
+    expect(id).toMatch(/^[0-9A-Za-z]{32}$/);
+    expect([await body(bucket, "upload.txt", id!), await body(bucket, "upload.txt", first)]).toEqual(["from the form", "before"]);
   });
 });
 

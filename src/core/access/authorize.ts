@@ -5,9 +5,10 @@
 // nothing else does. Each user here is an account of its own.
 import { S3Error } from "../errors.ts";
 import { parseCopySource } from "../ops/_copy-source.ts";
+import { readableTaggingHeader, TAGGING_HEADER } from "../ops/_tags.ts";
 import type { ParsedRequest } from "../request.ts";
 import type { OperationName } from "../router.ts";
-import type { Metadata } from "../store/meta.ts";
+import type { Metadata, ObjectTag } from "../store/meta.ts";
 import type { AuthResult } from "../auth/verify.ts";
 import { grantsPermit, ownerGrants } from "./acl.ts";
 import { ACTIONS, BUCKET_ACL_PERMISSIONS, OBJECT_ACTIONS, OWNER_ONLY_ACTIONS } from "./actions.ts";
@@ -25,6 +26,8 @@ export interface RequestFacts {
   form?: { signatureVersion: AuthResult["signatureVersion"] };
   clientIp?: string;
   now: number;
+  /** The tags a request puts on an object where they are not in x-amz-tagging: PutObjectTagging's body, a form's tagging field. */
+  requestTags?: readonly ObjectTag[];
 }
 
 /** Request headers whose values policies can condition on, as s3:<header>. */
@@ -41,7 +44,17 @@ const VERSION_ACTIONS: Record<string, string> = {
   "s3:PutObjectAcl": "s3:PutObjectVersionAcl", "s3:GetObjectAttributes": "s3:GetObjectVersionAttributes", "s3:GetObjectTagging": "s3:GetObjectVersionTagging",
   "s3:PutObjectTagging": "s3:PutObjectVersionTagging", "s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
 };
+/**
+ * The actions s3:ExistingObjectTag applies to: reads of an object and its subresources, and tagging.
+ * Not PutObject or DeleteObject: "you cannot create a policy to grant or deny a user permissions to
+ * delete or overwrite an object based on its existing tags".
+ */
+const EXISTING_TAG_ACTIONS: ReadonlySet<string> = new Set([
+  ...OBJECT_ACTIONS.keys(), "s3:GetObjectVersionTagging", "s3:PutObjectVersionTagging", "s3:DeleteObjectVersionTagging",
+]);
 const versionAction = (action: string | null) => (action === null ? null : VERSION_ACTIONS[action] ?? action);
+
+const TAGGING_WRITES = new Set<OperationName>(["PutObject", "CopyObject", "CreateMultipartUpload"]);
 
 export class Authorizer {
   constructor(private readonly meta: Metadata, private readonly identities: Identities) {}
@@ -64,9 +77,12 @@ export class Authorizer {
     if (!bucket) return;
     this.checkExpectedOwner(bucket, parsed.headers.get("x-amz-expected-bucket-owner"));
     // DeleteObjects names its keys in its body: each is weighed on its own there (see deleteObjects).
-    if (op === "DeleteObjects") return;
+    // PutObjectTagging's tags, which s3:RequestObjectTag conditions weigh, are in its body: its handler authorizes it once they are read.
+    if (op === "DeleteObjects" || op === "PutObjectTagging") return;
     const initiator = op === "ListParts" || op === "AbortMultipartUpload" ? this.uploadInitiator(parsed) : undefined;
     if (!this.allows(bucket, action, parsed.key, facts, initiator)) throw new S3Error("AccessDenied");
+    // A write that tags its object needs s3:PutObjectTagging as well, as on AWS.
+    if (TAGGING_WRITES.has(op) && parsed.headers.get("x-amz-tagging") && !this.allows(bucket, "s3:PutObjectTagging", parsed.key, facts)) throw new S3Error("AccessDenied");
     if (op === "CopyObject" || op === "UploadPartCopy") this.authorizeCopySource(facts);
     if (op === "RenameObject") this.authorizeRenameSource(bucket, facts);
   }
@@ -83,7 +99,7 @@ export class Authorizer {
     let policyAllows = false;
     if (bucket.policy) {
       const resource = key === undefined ? `arn:aws:s3:::${bucket.row.name}` : `arn:aws:s3:::${bucket.row.name}/${key}`;
-      const decision = evaluatePolicy(bucket.policy, { principal, action, resource, context: this.conditionContext(bucket, facts) });
+      const decision = evaluatePolicy(bucket.policy, { principal, action, resource, context: this.conditionContext(bucket, facts, action, key) });
       // The owner may always manage the policy itself, so that no policy locks it out.
       if (decision === "Deny" && !(isOwner && OWNER_ONLY_ACTIONS.has(action))) return false;
       policyAllows = decision === "Allow";
@@ -166,7 +182,7 @@ export class Authorizer {
   }
 
   /** The condition keys of the request, lower-cased as policies are matched. */
-  private conditionContext(bucket: BucketAccess, facts: RequestFacts): Map<string, string | readonly string[]> {
+  private conditionContext(bucket: BucketAccess, facts: RequestFacts, action: string, key: string | undefined): Map<string, string | readonly string[]> {
     const { principal, parsed, auth } = facts;
     const context = new Map<string, string | readonly string[]>();
     const set = (name: string, value: string | null | undefined) => { if (value !== null && value !== undefined) context.set(name, value); };
@@ -195,6 +211,32 @@ export class Authorizer {
     set("s3:object-lock-legal-hold", parsed.headers.get("x-amz-object-lock-legal-hold"));
     if (parsed.key === undefined) for (const [query, key] of LISTING_KEYS) set(key, parsed.query.get(query));
     set("s3:versionid", parsed.query.get("versionId"));
+    // The tags the request puts on an object (x-amz-tagging, or what its handler read from the body),
+    // and those of the object it acts on. Tag keys are matched lower-cased, as every condition key here.
+    const requestTags = facts.requestTags ?? readableTaggingHeader(parsed.headers.get(TAGGING_HEADER));
+    if (requestTags) {
+      context.set("s3:requestobjecttagkeys", requestTags.map((t) => t.Key));
+      for (const { Key, Value } of requestTags) set(`s3:requestobjecttag/${Key.toLowerCase()}`, Value);
+    }
+    if (key !== undefined && EXISTING_TAG_ACTIONS.has(action)) {
+      for (const { Key, Value } of this.existingTags(bucket.row.name, key, parsed) ?? []) set(`s3:existingobjecttag/${Key.toLowerCase()}`, Value);
+    }
     return context;
+  }
+
+  /** The tags of the object a request acts on: a copy's source version, the version it names, or the current one. */
+  private existingTags(bucket: string, key: string, parsed: ParsedRequest): readonly ObjectTag[] | undefined {
+    let versionId: string | undefined;
+    const copySource = parsed.headers.get("x-amz-copy-source");
+    let source: ReturnType<typeof parseCopySource> | undefined;
+    try {
+      source = copySource === null ? undefined : parseCopySource(copySource);
+    } catch {
+      source = undefined; // the handler reports the malformed header
+    }
+    if (source && source.bucket === bucket && source.key === key) versionId = source.versionId;
+    else if (bucket === parsed.bucket && key === parsed.key) versionId = parsed.query.get("versionId") ?? undefined;
+    const object = versionId === undefined ? this.meta.getObject(bucket, key) : this.meta.getVersion(bucket, key, versionId);
+    return object && !("deleteMarker" in object && object.deleteMarker) ? object.tags : undefined;
   }
 }

@@ -1,4 +1,4 @@
-// Request headers (and POST form fields) for features s3lite does not have yet: server-side encryption, object lock, tagging, website redirects. A value that
+// Request headers (and POST form fields) for features s3lite does not have yet: server-side encryption, website redirects. A value that
 // only restates what s3lite does anyway is accepted (sync tools and Terraform send `x-amz-acl: private`
 // on every request); any other value is 501 NotImplemented naming the header, never a 200 that dropped it.
 import { S3Error } from "../errors.ts";
@@ -15,11 +15,6 @@ const DEFAULT_ONLY = new Map<string, readonly string[]>(Object.entries({
   "x-amz-copy-source-server-side-encryption-customer-algorithm": [],
   "x-amz-copy-source-server-side-encryption-customer-key": [],
   "x-amz-copy-source-server-side-encryption-customer-key-md5": [],
-  "x-amz-object-lock-mode": [],
-  "x-amz-object-lock-retain-until-date": [],
-  "x-amz-object-lock-legal-hold": ["OFF"],
-  "x-amz-bucket-object-lock-enabled": ["false"],
-  "x-amz-tagging": [""],
   "x-amz-website-redirect-location": [],
 }));
 

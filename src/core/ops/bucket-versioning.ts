@@ -1,11 +1,12 @@
 // PutBucketVersioning / GetBucketVersioning. The status lives in the bucket's "versioning"
 // configuration, where the object writes of store/meta-objects.ts read it inside their transactions.
-// A bucket never returns to unversioned: once Enabled, it can only be Suspended.
+// A bucket never returns to unversioned: once Enabled, it can only be Suspended, and with Object Lock not even that.
 import { S3Error } from "../errors.ts";
 import type { OperationName } from "../router.ts";
 import type { VersioningStatus } from "../store/meta.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
+import { lockConfigOf } from "./_object-lock.ts";
 import { readSmallBody } from "./_payload.ts";
 
 const MAX_BODY = 16 * 1024;
@@ -32,6 +33,10 @@ const putBucketVersioning: Handler = async (ctx) => {
   if (mfaDelete === "Enabled") {
     if (!ctx.req.headers.has("x-amz-mfa")) throw new S3Error("AccessDenied", { message: "Mfa Authentication must be used for this request" });
     throw new S3Error("NotImplemented", { message: "s3lite does not implement MFA delete; nothing was changed.", Header: "x-amz-mfa" });
+  }
+  // Object Lock needs every version kept: once on, versioning stays Enabled (Enabled again is a no-op).
+  if (status === "Suspended" && lockConfigOf(ctx, bucket)) {
+    throw new S3Error("InvalidBucketState", { message: "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed." });
   }
   if (status !== undefined) ctx.meta.setBucketConfig(bucket, "versioning", { Status: status });
   return new Response(null);

@@ -8,8 +8,11 @@ import { aclFromHeaders } from "../access/acl.ts";
 import { newBucketConfigs } from "../access/bucket-access.ts";
 import type { User } from "../access/identities.ts";
 import { newBucketAcl, readObjectOwnership } from "../access/write-acl.ts";
+import { newBucketLockConfigs } from "./_object-lock.ts";
 import { ownerElement } from "./_owner.ts";
 import { readSmallBody } from "./_payload.ts";
+import { validateTags } from "./_tags.ts";
+import type { ObjectTag } from "../store/meta.ts";
 
 const MAX_CONFIG_BODY = 64 * 1024;
 
@@ -48,12 +51,19 @@ export const createBucket: Handler = async (ctx) => {
   if (!isValidBucketName(name)) throw new S3Error("InvalidBucketName", { BucketName: name });
   const body = new TextDecoder().decode(await readSmallBody(ctx, MAX_CONFIG_BODY));
   let region = ctx.config.region;
+  let tags: ObjectTag[] | undefined;
   if (body.trim() !== "") {
     const config = parseXml(body).CreateBucketConfiguration as XmlObject | undefined;
     if (config === undefined || typeof config !== "object") throw new S3Error("MalformedXML");
+    if (Object.keys(config).some((name) => !CONFIGURATION_ELEMENTS.has(name))) throw new S3Error("MalformedXML");
+    // Location and Bucket describe directory buckets (S3 Express), which s3lite does not make.
+    if (config.Location !== undefined || config.Bucket !== undefined) {
+      throw new S3Error("NotImplemented", { message: "s3lite does not implement directory buckets (CreateBucketConfiguration Location and Bucket); nothing was created." });
+    }
     // Whitespace around a region name is the body's layout, not the name.
     const constraint = typeof config.LocationConstraint === "string" ? config.LocationConstraint.trim() : "";
     if (constraint !== "") region = constraint;
+    if (config.Tags !== undefined) tags = tagsOf(config.Tags);
   }
   const owner = (ctx.principal as User).canonicalId;
   const headers = ctx.req.headers;
@@ -61,11 +71,27 @@ export const createBucket: Handler = async (ctx) => {
   const existing = ctx.access.bucket(name);
   if (existing) throw new S3Error(existing.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists", { BucketName: name });
   const acl = newBucketAcl(owner, aclFromHeaders(headers, ctx.identities), ownership, ctx.config.legacyBucketDefaults);
-  if (!ctx.meta.createBucket(name, region, ctx.now, owner, newBucketConfigs(ctx.config.legacyBucketDefaults, ownership, acl))) {
+  const configs = { ...newBucketConfigs(ctx.config.legacyBucketDefaults, ownership, acl), ...newBucketLockConfigs(headers), tagging: tags?.length ? tags : undefined };
+  if (!ctx.meta.createBucket(name, region, ctx.now, owner, configs)) {
     throw new S3Error(ctx.access.bucket(name)?.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists", { BucketName: name });
   }
   return new Response(null, { headers: { location: `/${name}` } });
 };
+
+const CONFIGURATION_ELEMENTS = new Set(["LocationConstraint", "Location", "Bucket", "Tags"]);
+
+/** CreateBucketConfiguration's Tags: the bucket's first tag set, held to PutBucketTagging's rules. */
+function tagsOf(element: unknown): ObjectTag[] {
+  if (element === "") return [];
+  if (typeof element !== "object" || element === null || Array.isArray(element)) throw new S3Error("MalformedXML");
+  const tags = [(element as XmlObject).Tag ?? []].flat().map((t) => {
+    const { Key: key, Value: value } = (t ?? {}) as XmlObject;
+    if (typeof key !== "string" || (value !== undefined && typeof value !== "string")) throw new S3Error("MalformedXML");
+    return { Key: key, Value: value ?? "" };
+  });
+  validateTags(tags, "bucket");
+  return tags;
+}
 
 export const headBucket: Handler = (ctx) => {
   const bucket = requireBucket(ctx);

@@ -8,8 +8,10 @@ import { requireReadableSource, withoutRestore } from "./_archive.ts";
 import { checkCopyConditions, copySourceVersionHeader, parseCopySource, sourceVersion } from "./_copy-source.ts";
 import { writeConditions } from "./_write-conditions.ts";
 import { DEFAULT_CONTENT_TYPE, readStorageClass, readStoredHeaders, readUserMetadata, STORAGE_CLASS_HEADER, validateKey } from "./_object-headers.ts";
+import { lockFields, resolveObjectLock } from "./_object-lock.ts";
 import { objectChecksum } from "./_object-rows.ts";
 import { writeAccess } from "./_write-access.ts";
+import { parseTaggingHeader, TAGGING_HEADER } from "./_tags.ts";
 
 /** S3 copies at most 5 GiB in one CopyObject; larger objects need UploadPartCopy. */
 const MAX_COPY_SIZE = 5 * 1024 ** 3;
@@ -23,6 +25,13 @@ export const copyObject: Handler = (ctx) => {
   if (directive !== "COPY" && directive !== "REPLACE") {
     throw new S3Error("InvalidArgument", { message: "Unknown metadata directive.", ArgumentName: "x-amz-metadata-directive", ArgumentValue: directive });
   }
+  // Tags: COPY (the default) keeps the source version's and, as on AWS, ignores x-amz-tagging; REPLACE
+  // takes x-amz-tagging, and no tags without it.
+  const taggingDirective = (h.get("x-amz-tagging-directive") ?? "COPY").toUpperCase();
+  if (taggingDirective !== "COPY" && taggingDirective !== "REPLACE") {
+    throw new S3Error("InvalidArgument", { message: "Unknown tagging directive.", ArgumentName: "x-amz-tagging-directive", ArgumentValue: taggingDirective });
+  }
+  const replacementTags = taggingDirective === "REPLACE" ? parseTaggingHeader(h.get(TAGGING_HEADER)) : undefined;
   const source = parseCopySource(h.get("x-amz-copy-source") ?? "");
   if (!ctx.meta.getBucket(source.bucket)) throw new S3Error("NoSuchBucket", { BucketName: source.bucket });
   // With REPLACE, the request's headers describe the copy; with COPY, the source's do.
@@ -33,6 +42,9 @@ export const copyObject: Handler = (ctx) => {
   const storageClass = readStorageClass(h);
   // A copy gets the request's ACL (the default when it names none), never the source's.
   const access = writeAccess(ctx, bucket);
+  // "Copied objects will not retain the Object Lock settings from the original objects": the copy has
+  // the request's, else the destination bucket's default retention.
+  const lock = lockFields(resolveObjectLock(ctx, bucket, key, h));
   const condition = writeConditions(h, key);
   const now = Date.now();
   let sourceVersionId = "null";
@@ -50,7 +62,7 @@ export const copyObject: Handler = (ctx) => {
     }
     const { [STORAGE_CLASS_HEADER]: _sourceClass, ...headers } = replacement?.headers ?? withoutRestore(current.headers);
     if (storageClass) headers[STORAGE_CLASS_HEADER] = storageClass;
-    return { ...current, bucket, key, lastModified: now, ...replacement, headers, ...access };
+    return { ...current, bucket, key, lastModified: now, ...replacement, headers, ...access, ...(replacementTags ? { tags: replacementTags } : {}), ...lock };
   });
   // A source whose parts are not merged yet is copied as parts; the copy gets merged on its own.
   if (row.sha256 === "") ctx.merger.schedule(bucket, key);

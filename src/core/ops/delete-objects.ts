@@ -5,6 +5,7 @@ import { S3Error } from "../errors.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
 import { MAX_KEY_BYTES } from "./_object-headers.ts";
+import { checkVersionDeletable, governanceBypass, readBypass } from "./_object-lock.ts";
 import { readSmallBody } from "./_payload.ts";
 import { checkDeleteRequirement, type DeleteRequirement } from "./_write-conditions.ts";
 import { writerOf } from "./_write-access.ts";
@@ -46,6 +47,7 @@ export const deleteObjects: Handler = async (ctx) => {
   if (!access) throw new S3Error("NoSuchBucket", { BucketName: bucket });
   const body = await readSmallBody(ctx, MAX_BODY, { requireIntegrity: true });
   const { targets, quiet } = parseDelete(new TextDecoder().decode(body));
+  const mayBypass = governanceBypass(ctx, bucket, readBypass(ctx, bucket));
   const errors = new Map<number, XmlObject>();
   const candidates: { index: number; target: Target }[] = [];
   for (const [index, target] of targets.entries()) {
@@ -66,13 +68,15 @@ export const deleteObjects: Handler = async (ctx) => {
   let next = 0;
   const outcomes = ctx.meta.deleteObjects(bucket, candidates.map((c) => c.target), (key, current) => {
     const { index, target } = candidates[next++]!;
-    if (!target.required) return true;
+    // Object Lock guards versions named by id; an entry without one only adds a marker.
+    if (!target.required && target.versionId === undefined) return true;
     try {
-      checkDeleteRequirement(target.required, current && "deleteMarker" in current && current.deleteMarker ? undefined : current, key);
+      if (target.versionId !== undefined) checkVersionDeletable(current, ctx.now, mayBypass);
+      if (target.required) checkDeleteRequirement(target.required, current && "deleteMarker" in current && current.deleteMarker ? undefined : current, key);
       return true;
     } catch (error) {
       if (!(error instanceof S3Error)) throw error;
-      errors.set(index, { Key: key, Code: error.code, Message: error.message });
+      errors.set(index, { Key: key, ...(target.versionId === undefined ? {} : { VersionId: target.versionId }), Code: error.code, Message: error.message });
       return false;
     }
   }, writerOf(ctx));

@@ -19,6 +19,10 @@ import { restoreObject } from "./restore-object.ts";
 import { storedConfigHandlers } from "./bucket-stored-configs.ts";
 import { accessHandlers } from "./bucket-access.ts";
 import { versioningHandlers } from "./bucket-versioning.ts";
+import { lifecycleHandlers } from "./bucket-lifecycle.ts";
+import { objectLockHandlers } from "./object-lock.ts";
+import { bucketTaggingHandlers } from "./bucket-tagging.ts";
+import { objectTaggingHandlers } from "./object-tagging.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
 export { addCorsHeaders } from "./bucket-cors.ts";
@@ -33,12 +37,7 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   PutBucketCors: putBucketCors,
   GetBucketCors: getBucketCors,
   DeleteBucketCors: deleteBucketCors,
-  GetBucketLifecycleConfiguration: configReads.getBucketLifecycleConfiguration,
-  DeleteBucketLifecycle: configReads.deleteBucketLifecycle,
   GetBucketEncryption: configReads.getBucketEncryption,
-  GetObjectLockConfiguration: configReads.getObjectLockConfiguration,
-  GetBucketTagging: configReads.getBucketTagging,
-  DeleteBucketTagging: configReads.deleteBucketTagging,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,
@@ -63,4 +62,8 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   ...storedConfigHandlers,
   ...accessHandlers,
   ...versioningHandlers,
+  ...lifecycleHandlers,
+  ...objectLockHandlers,
+  ...bucketTaggingHandlers,
+  ...objectTaggingHandlers,
 };

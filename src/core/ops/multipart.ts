@@ -15,9 +15,11 @@ import { copySourceVersionHeader, parseCopySourceRange, requireCopySource } from
 import { normalizeETag } from "./_etags.ts";
 import { MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
+import { defaultLock, lockConfigOf, lockFields, requireLockIntegrity, resolveObjectLock, uploadHasLockParameters } from "./_object-lock.ts";
 import { declaredChecksum, readObjectBody, readSmallBody, rethrowStoreError } from "./_payload.ts";
 import { writeAccess } from "./_write-access.ts";
 import { writeConditions } from "./_write-conditions.ts";
+import { parseTaggingHeader, TAGGING_HEADER } from "./_tags.ts";
 
 const MAX_COMPLETE_BODY = 10_000 * 512;
 
@@ -64,12 +66,16 @@ export const createMultipartUpload: Handler = (ctx) => {
   requireBucket(ctx);
   const headers = ctx.req.headers;
   const checksum = uploadChecksum(headers);
+  // Kept on the upload; the object gets them at completion.
+  const tags = parseTaggingHeader(headers.get(TAGGING_HEADER));
   const access = writeAccess(ctx, ctx.parsed.bucket!);
+  // The retention and legal hold the headers name; the bucket's default, if none, is applied at completion.
+  const lock = lockFields(resolveObjectLock(ctx, ctx.parsed.bucket!, key, headers, { applyDefault: false }));
   const uploadId = newUploadId();
   ctx.meta.createUpload({
     uploadId, bucket: ctx.parsed.bucket!, key, createdAt: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE,
-    headers: readStoredHeaders(headers), metadata: readUserMetadata(headers), ...checksum,
-    ...access, initiator: ctx.principal.kind === "user" ? ctx.principal.canonicalId : access.owner,
+    headers: readStoredHeaders(headers), metadata: readUserMetadata(headers), ...checksum, ...(tags.length > 0 ? { tags } : {}),
+    ...lock, ...access, initiator: ctx.principal.kind === "user" ? ctx.principal.canonicalId : access.owner,
   });
   const response = xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.parsed.bucket!, Key: key, UploadId: uploadId });
   if (checksum.checksumAlgorithm) {
@@ -93,6 +99,7 @@ export const uploadPart: Handler = async (ctx) => {
   if (upload.checksumAlgorithm && declared !== upload.checksumAlgorithm && (declared !== null || upload.checksumType === "COMPOSITE")) {
     throw checksumMismatch(upload.checksumAlgorithm, declared);
   }
+  if (uploadHasLockParameters(ctx, upload)) requireLockIntegrity(ctx.req.headers, "Put Part");
   const body = await readObjectBody(ctx, { checksum: upload.checksumAlgorithm ?? undefined });
   await body.commit();
   const part: PartRow = {
@@ -221,7 +228,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
     bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified: Date.now(),
     contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
     checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, partsCount: parts.length,
-    owner: upload.owner, acl: upload.acl, tags: upload.tags, lock: upload.lock, legalHold: upload.legalHold,
+    owner: upload.owner, acl: upload.acl, tags: upload.tags, lock: upload.lock ?? defaultLock(lockConfigOf(ctx, upload.bucket), ctx.now), legalHold: upload.legalHold,
   }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
   if (!completed) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
   if (!single) ctx.merger.schedule(upload.bucket, upload.key);

@@ -3,7 +3,7 @@
 import { S3Error } from "../errors.ts";
 import type { XmlObject } from "../xml.ts";
 import { xmlResponse } from "../xml.ts";
-import { requireObject, type Handler } from "./_context.ts";
+import { requestedVersion, requireObject, versionHeader, type Handler } from "./_context.ts";
 import { storageClassOf } from "./_object-headers.ts";
 
 const ATTRIBUTES = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"] as const;
@@ -49,5 +49,6 @@ export const getObjectAttributes: Handler = (ctx) => {
   if (want.has("ObjectSize")) body.ObjectSize = object.size;
   const response = xmlResponse("GetObjectAttributesResponse", body);
   response.headers.set("last-modified", new Date(object.lastModified).toUTCString());
+  for (const [name, value] of Object.entries(versionHeader(ctx, object.bucket, object.versionId, requestedVersion(ctx) !== undefined))) response.headers.set(name, value);
   return response;
 };

@@ -9,9 +9,12 @@ import { isInternalHeader, requireReadable, restoreHeader, restoreStateOf } from
 import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
 import { metadataToWire } from "./_metadata-values.ts";
+import { checkVersionDeletable, governanceBypass, lockFields, lockResponseHeaders, readBypass, requireLockIntegrity, resolveObjectLock } from "./_object-lock.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
 import { readObjectBody } from "./_payload.ts";
+import { parseTaggingHeader, TAGGING_COUNT_HEADER, TAGGING_HEADER } from "./_tags.ts";
 import { writeAccess, writerOf } from "./_write-access.ts";
+import { expirationHeaders } from "./bucket-lifecycle.ts";
 import { checkDeleteRequirement, deleteRequirement, writeConditions } from "./_write-conditions.ts";
 
 export const putObject: Handler = async (ctx) => {
@@ -22,14 +25,19 @@ export const putObject: Handler = async (ctx) => {
   // Headers, metadata and conditions are checked before the body is read, so a refused write costs
   // no upload and leaves nothing staged; the condition again at commit.
   const described = describeObject(headers);
+  const tags = parseTaggingHeader(headers.get(TAGGING_HEADER));
   const access = writeAccess(ctx, ctx.parsed.bucket!);
+  const lock = resolveObjectLock(ctx, ctx.parsed.bucket!, key, headers);
+  if (lock.hasParameters) requireLockIntegrity(headers, "Put Object");
   const condition = writeConditions(headers, key);
   condition?.(ctx.meta.getObject(ctx.parsed.bucket!, key));
   const body = await readObjectBody(ctx);
   const row = singlePartRow(ctx.parsed.bucket!, key, body, described, body.checksum, access);
+  if (tags.length > 0) row.tags = tags;
+  Object.assign(row, lockFields(lock));
   await body.commit();
   const versionId = storeRow(ctx, row, condition);
-  const response = new Headers({ etag: row.etag, ...versionHeader(ctx, row.bucket, versionId) });
+  const response = new Headers({ etag: row.etag, ...versionHeader(ctx, row.bucket, versionId), ...expirationHeaders(ctx, row) });
   if (body.checksum) {
     response.set(checksumHeader(body.checksum.algorithm), body.checksum.value);
     response.set("x-amz-checksum-type", "FULL_OBJECT");
@@ -42,10 +50,17 @@ export const deleteObject: Handler = (ctx) => {
   const bucket = ctx.parsed.bucket!, key = ctx.parsed.key!;
   const versionId = requestedVersion(ctx);
   const required = deleteRequirement(ctx.req.headers);
+  // Object Lock guards a version deleted by id; a delete without one only adds a marker, which it allows.
+  const mayBypass = governanceBypass(ctx, bucket, readBypass(ctx, bucket));
+  const guarded = versionId !== undefined;
   // The blob stays: another object may share it, and gc reclaims it off the request path.
   const outcome = ctx.meta.deleteObject(bucket, key, {
     versionId,
-    allow: required && ((current) => { checkDeleteRequirement(required, current && "deleteMarker" in current && current.deleteMarker ? undefined : current, key); return true; }),
+    allow: (required || guarded) ? (current) => {
+      if (guarded) checkVersionDeletable(current, ctx.now, mayBypass);
+      if (required) checkDeleteRequirement(required, current && "deleteMarker" in current && current.deleteMarker ? undefined : current, key);
+      return true;
+    } : undefined,
     markerOwner: writerOf(ctx),
   });
   const headers: Record<string, string> = {};
@@ -61,8 +76,10 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   const object = requireObject(ctx);
   // An archived object answers HEAD, with its restore if it has one, and GET only once restored, as on AWS.
   const restore = restoreHeader(withBody ? requireReadable(object, ctx.now) : restoreStateOf(object.headers, ctx.now));
-  const headers = { ...objectHeaders(object), ...versionHeader(ctx, object.bucket, object.versionId, requestedVersion(ctx) !== undefined) };
+  const headers = { ...objectHeaders(object), ...versionHeader(ctx, object.bucket, object.versionId, requestedVersion(ctx) !== undefined), ...lockResponseHeaders(ctx, object) };
   if (restore) headers["x-amz-restore"] = restore;
+  // Lifecycle expiration applies to current versions only.
+  if (!("isLatest" in object) || object.isLatest) Object.assign(headers, expirationHeaders(ctx, object));
   // response-content-type=… and friends: the caller (often a presigned URL's author) overrides how
   // this one response describes the object; what is stored stays as it was.
   if (ctx.parsed.rawQuery.includes("response-")) {
@@ -149,6 +166,7 @@ function objectHeaders(object: ObjectRow): Record<string, string> {
   };
   for (const name in object.headers) if (!isInternalHeader(name)) headers[name] = object.headers[name]!;
   for (const name in object.metadata) headers[META_PREFIX + name] = metadataToWire(object.metadata[name]!);
+  if (object.tags?.length) headers[TAGGING_COUNT_HEADER] = String(object.tags.length);
   return headers;
 }
 

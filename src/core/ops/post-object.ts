@@ -10,17 +10,30 @@ import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import { formBoundary, readPostForm, type PostForm } from "../post-form.ts";
 import { checkPolicy, parsePolicy } from "../post-policy.ts";
-import type { ObjectRow } from "../store/meta.ts";
+import type { ObjectRow, ObjectTag } from "../store/meta.ts";
 import { renderXml } from "../xml.ts";
 import { requireBucket, versionHeader, type Handler, type OpContext } from "./_context.ts";
 import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
+import { LEGAL_HOLD_HEADER, lockFields, MODE_HEADER, requireLockIntegrity, resolveObjectLock, UNTIL_HEADER } from "./_object-lock.ts";
 import { declaredChecksum, rethrowStoreError } from "./_payload.ts";
+import { parseTaggingDocument, validateTags } from "./_tags.ts";
 import { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
 import { writeAccess } from "./_write-access.ts";
 
-/** Form fields that become the object's headers, as they would on a PutObject. */
-const HEADER_FIELDS = new Set(["content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires", "x-amz-storage-class"]);
+/** Form fields that become the object's headers, or say of it what a PutObject's headers would (its MD5, its Object Lock). */
+const HEADER_FIELDS = new Set([
+  "content-type", "cache-control", "content-disposition", "content-encoding", "content-language", "expires", "x-amz-storage-class",
+  "content-md5", MODE_HEADER, UNTIL_HEADER, LEGAL_HOLD_HEADER,
+]);
+
+/** The Content-MD5 field as hex, checked against the file once it is read. */
+function formMd5(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.length !== 16 || bytes.toString("base64") !== value.trim()) throw new S3Error("InvalidDigest", { "Content-MD5": value });
+  return bytes.toString("hex");
+}
 
 export const postObject: Handler = async (ctx) => {
   const bucket = requireBucket(ctx).name;
@@ -57,9 +70,9 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   // A form names the canned ACL `acl` and the tag set `tagging`; the rest as headers.
   const asHeaders: [string, string][] = [...fields].map(([name, value]) => [name === "acl" ? "x-amz-acl" : name, value]);
   refuseUnsupportedHeaders(asHeaders);
-  if (fields.get("tagging")?.trim()) throw new S3Error("NotImplemented", { message: "s3lite does not implement tagging yet; nothing was changed.", Header: "tagging" });
+  const tags = formTags(fields.get("tagging"));
   // Who may write here is known only now that the form has said who signed it.
-  const facts: RequestFacts = { ...ctx.facts, principal, form: signed ? { signatureVersion: signed.signatureVersion } : undefined };
+  const facts: RequestFacts = { ...ctx.facts, principal, form: signed ? { signatureVersion: signed.signatureVersion } : undefined, requestTags: tags };
   const bucketAccess = ctx.access.bucket(bucket);
   if (!bucketAccess) throw new S3Error("NoSuchBucket", { BucketName: bucket });
   if (!ctx.access.allows(bucketAccess, "s3:PutObject", key, facts)) throw new S3Error("AccessDenied");
@@ -68,12 +81,16 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   const headers = objectHeaders(fields);
   const described = describeObject(headers);
   const declared = declaredChecksum(headers);
+  const md5 = formMd5(headers.get("content-md5"));
+  const lock = resolveObjectLock(ctx, bucket, key, headers, { facts, signatureVersion: signed?.signatureVersion });
+  if (lock.hasParameters) requireLockIntegrity(headers, "Put Object");
   const maxSize = Math.min(ctx.config.maxObjectSize, range?.max ?? Infinity);
   const staged = await ctx.blobs.stage(file.stream, { checksums: declared ? [declared.algorithm] : [], maxSize }).catch(rethrowStoreError);
   try {
     if (range && staged.size < range.min) {
       throw new S3Error("EntityTooSmall", { message: "Your proposed upload is smaller than the minimum allowed size", ProposedSize: staged.size, MinSizeAllowed: range.min });
     }
+    if (md5 !== undefined && md5 !== staged.md5) throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
     if (declared?.value !== undefined && declared.value !== staged.checksums[declared.algorithm]) {
       throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
     }
@@ -83,9 +100,19 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   }
   const checksum = declared ? { algorithm: declared.algorithm, value: staged.checksums[declared.algorithm]! } : undefined;
   const row = singlePartRow(bucket, key, staged, described, checksum, access);
+  if (tags) row.tags = tags;
+  Object.assign(row, lockFields(lock));
   await staged.commit();
   const versionId = storeRow(ctx, row);
   return respond(ctx, fields, { ...row, versionId });
+}
+
+/** The form's `tagging` field: a Tagging document, as PutObjectTagging takes; empty or absent for none. */
+function formTags(field: string | undefined): ObjectTag[] | undefined {
+  if (field === undefined || field.trim() === "") return undefined;
+  const tags = parseTaggingDocument(field);
+  validateTags(tags, "object");
+  return tags.length > 0 ? tags : undefined;
 }
 
 /** The form's ACL fields, as the headers a PutObject would carry them in. */
@@ -95,7 +122,7 @@ function aclHeaders(fields: readonly [string, string][]): Headers {
   return headers;
 }
 
-/** The object's headers from the form: content headers, x-amz-meta-* and x-amz-checksum-*. */
+/** The object's headers from the form: content headers, x-amz-meta-*, x-amz-checksum-*, Content-MD5 and x-amz-object-lock-*. */
 function objectHeaders(fields: ReadonlyMap<string, string>): Headers {
   const headers = new Headers();
   for (const [name, value] of fields) {

@@ -1,8 +1,8 @@
 // checkStore(): verifies every blob that metadata references — present, of the recorded size, and
 // hashing to its address — names each bucket and key a bad blob affects, runs SQLite's integrity
 // check, and counts what gc would reclaim. With `repair`, a bad blob is quarantined (the data folder's
-// quarantine/) and the objects and uploads that lost their data are removed. It returns a report and
-// never prints.
+// quarantine/) and the objects and uploads that lost their data are removed, except versions Object
+// Lock protects, which stay and are counted. It returns a report and never prints.
 import type { BlobStore } from "./blobs.ts";
 import type { Metadata } from "./meta.ts";
 
@@ -16,6 +16,8 @@ export interface Problem {
   affected: string[];
   /** What --repair did about it. */
   repaired?: string;
+  /** Object versions --repair left in place because Object Lock protects them (retention or a legal hold). */
+  locked?: number;
 }
 
 export interface FsckOptions {
@@ -64,7 +66,7 @@ export async function checkStore(meta: Metadata, blobs: BlobStore, options: Fsck
     if (!problem) continue;
     problem.affected = meta.blobUsers(sha256).map((u) =>
       u.uploadId ? `${u.bucket}/${u.key} (upload ${u.uploadId})` : u.versionId ? `${u.bucket}/${u.key} (version ${u.versionId})` : `${u.bucket}/${u.key}`);
-    if (options.repair) problem.repaired = await repair(meta, blobs, problem, report);
+    if (options.repair) problem.repaired = await repair(meta, blobs, problem, report, options.now);
     report.problems.push(problem);
   }
 
@@ -102,7 +104,7 @@ async function verifyBlob(blobs: BlobStore, sha256: string, size: number): Promi
 }
 
 /** Quarantines a bad blob and removes what relied on it: an object without its bytes must not be served. */
-async function repair(meta: Metadata, blobs: BlobStore, problem: Problem, report: FsckReport): Promise<string> {
+async function repair(meta: Metadata, blobs: BlobStore, problem: Problem, report: FsckReport, now: number): Promise<string> {
   const sha256 = problem.sha256!;
   let moved = "";
   if (problem.kind !== "missing-blob") {
@@ -110,6 +112,8 @@ async function repair(meta: Metadata, blobs: BlobStore, problem: Problem, report
     if (kept) report.quarantineDir = kept;
     moved = kept ? "moved the blob to quarantine/; " : "dropped the blob; ";
   }
-  const removed = meta.removeBlobUsers(sha256);
-  return `${moved}removed ${removed.objects} object(s) and ${removed.uploadParts} upload part(s) that relied on it`;
+  const removed = meta.removeBlobUsers(sha256, now);
+  if (removed.locked > 0) problem.locked = removed.locked;
+  const lockedNote = removed.locked > 0 ? `; kept ${removed.locked} object version(s) under Object Lock (retention or legal hold), which still need this blob restored` : "";
+  return `${moved}removed ${removed.objects} object(s) and ${removed.uploadParts} upload part(s) that relied on it${lockedNote}`;
 }

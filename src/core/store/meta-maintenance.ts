@@ -1,6 +1,6 @@
 // Maintenance queries on SQLite, across tables: which blobs rows rely on (gc, fsck), merging a
 // multipart object's parts into one blob (the part merger), and emptying every bucket (reset()).
-import type { MaintenanceMetadata } from "./meta.ts";
+import type { MaintenanceMetadata, ObjectRow } from "./meta.ts";
 import type { ObjectRowWriter } from "./meta-objects.ts";
 import type { MetaDb } from "./meta-schema.ts";
 import { toUploadRow, type UploadRecord } from "./meta-uploads.ts";
@@ -9,6 +9,10 @@ import { toUploadRow, type UploadRecord } from "./meta-uploads.ts";
 const REFERENCED_BLOBS = `SELECT sha256, size FROM objects WHERE sha256 != '' UNION SELECT sha256, size FROM object_parts WHERE sha256 != ''
   UNION SELECT sha256, size FROM object_versions WHERE sha256 != '' UNION SELECT sha256, size FROM version_parts WHERE sha256 != ''
   UNION SELECT sha256, size FROM upload_parts`;
+
+/** Object Lock holds a version: a legal hold, or retention (of either mode) that has not run out. */
+const isProtected = (v: Pick<ObjectRow, "lock" | "legalHold"> | undefined, now: number): boolean =>
+  v !== undefined && (v.legalHold === true || (v.lock !== undefined && v.lock.retainUntil > now));
 
 export function maintenanceQueries({ db, write }: MetaDb, rows: ObjectRowWriter): MaintenanceMetadata {
   const stmt = {
@@ -67,15 +71,26 @@ export function maintenanceQueries({ db, write }: MetaDb, rows: ObjectRowWriter)
       ...stmt.uploadUsers.all(sha256).map((u) => ({ bucket: u.bucket, key: u.key, uploadId: u.upload_id })),
     ],
 
-    removeBlobUsers(sha256) {
+    // Object Lock outranks repair, as it outranks any delete: a protected version keeps its row, to be
+    // restored from a copy of its blob, and the report says so.
+    removeBlobUsers(sha256, now) {
       return db.transaction(() => {
-        const objects = stmt.objectUsers.all(sha256);
-        // A current version that goes uncovers the one behind it, as a delete of it by id would.
-        for (const o of objects) rows.deleteVersion(o.bucket, o.key, rows.get(o.bucket, o.key)!.versionId);
-        const versions = stmt.versionUsers.all(sha256);
-        for (const v of versions) stmt.removeVersion.run(v.bucket, v.key, v.version_id);
+        let objects = 0, locked = 0;
+        // Noncurrent versions first, so that none of them is uncovered below to take a current one's place.
+        for (const v of stmt.versionUsers.all(sha256)) {
+          if (isProtected(rows.versions.get(v.bucket, v.key, v.version_id), now)) { locked++; continue; }
+          stmt.removeVersion.run(v.bucket, v.key, v.version_id);
+          objects++;
+        }
+        for (const o of stmt.objectUsers.all(sha256)) {
+          const current = rows.get(o.bucket, o.key)!;
+          if (isProtected(current, now)) { locked++; continue; }
+          // A current version that goes uncovers the one behind it, as a delete of it by id would.
+          rows.deleteVersion(o.bucket, o.key, current.versionId);
+          objects++;
+        }
         const uploadParts = stmt.removeUploadPartsOfBlob.run(sha256).changes;
-        return { objects: objects.length + versions.length, uploadParts };
+        return { objects, uploadParts, locked };
       })();
     },
   };

@@ -162,6 +162,9 @@ export function objectQueries({ db, write }: MetaDb, rows: ObjectRowWriter): Obj
       "SELECT * FROM objects WHERE bucket = ?1 AND key >= ?2 AND (?3 IS NULL OR key < ?3) ORDER BY key LIMIT ?4"),
     setAcl: db.query<unknown, [string | null, string, string, string]>("UPDATE objects SET acl = ? WHERE bucket = ? AND key = ? AND etag = ?"),
     setHeaders: db.query<unknown, [string, string, string]>("UPDATE objects SET headers = ? WHERE bucket = ? AND key = ?"),
+    setLock: db.query<unknown, [string | null, number | null, number, string, string, string]>(
+      "UPDATE objects SET lock_mode = ?, lock_until = ?, legal_hold = ? WHERE bucket = ? AND key = ? AND version_id = ?"),
+    setTags: db.query<unknown, [string | null, string, string, string]>("UPDATE objects SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ?"),
   };
   /** One delete, as its entry asks: a version by id, or the latest. */
   const deleteOne = (bucket: string, key: string, versionId: string | undefined, markerOwner: string) =>
@@ -180,8 +183,23 @@ export function objectQueries({ db, write }: MetaDb, rows: ObjectRowWriter): Obj
     },
     versioningStatus: (bucket) => rows.versions.status(bucket),
     setObjectAcl: (bucket, key, etag, acl) => stmt.setAcl.run(acl === null ? null : JSON.stringify(acl), bucket, key, etag).changes > 0,
+    // The version keeps its id wherever it is: the current row, else a noncurrent one.
+    setObjectTags(bucket, key, versionId, tags) {
+      const value = extraColumns({ tags })[0];
+      return write(() => stmt.setTags.run(value, bucket, key, versionId).changes > 0 || rows.versions.setTags(bucket, key, versionId, value));
+    },
     updateObjectHeaders(bucket, key, update) {
       write(() => { stmt.setHeaders.run(JSON.stringify(update(rows.get(bucket, key))), bucket, key); });
+    },
+    updateObjectLock(bucket, key, versionId, update) {
+      write(() => {
+        const found = versionId === undefined ? rows.get(bucket, key) : rows.version(bucket, key, versionId);
+        const version = found && !("deleteMarker" in found && found.deleteMarker) ? found : undefined;
+        const lock = update(version);
+        if (!version) return;
+        const [, mode, until, hold] = extraColumns(lock);
+        if (stmt.setLock.run(mode, until, hold, bucket, key, version.versionId).changes === 0) rows.versions.setLock(bucket, key, version.versionId, lock);
+      });
     },
 
     // An object row proves its bucket (the foreign key), so a hit costs one lookup and only a miss

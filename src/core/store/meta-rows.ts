@@ -45,6 +45,7 @@ export interface ObjectRow {
   tags?: ObjectTag[];
   /** Object Lock retention; absent for none. */
   lock?: ObjectLock;
+  /** Object Lock legal hold: absent if the version never had one, false once it was turned OFF. */
   legalHold?: boolean;
 }
 

@@ -57,6 +57,10 @@ export interface VersionQueries {
   /** One key's versions older than `seq`, newest first. */
   olderThan(bucket: string, key: string, seq: number): IterableIterator<VersionRow>;
   any(bucket: string): boolean;
+  /** Replaces a noncurrent version's tags (null for none); false when no such version (delete markers have none to set). */
+  setTags(bucket: string, key: string, versionId: string, tags: string | null): boolean;
+  /** Sets a noncurrent version's retention and legal hold; false when no such version (delete markers have none). */
+  setLock(bucket: string, key: string, versionId: string, lock: Pick<ObjectRow, "lock" | "legalHold">): boolean;
 }
 
 export function versionQueries(db: Database): VersionQueries {
@@ -76,6 +80,10 @@ export function versionQueries(db: Database): VersionQueries {
     olderThan: db.query<VersionColumns, [string, string, number]>(
       "SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_seq < ? ORDER BY version_seq DESC"),
     any: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM object_versions WHERE bucket = ? LIMIT 1"),
+    setTags: db.query<unknown, [string | null, string, string, string]>(
+      "UPDATE object_versions SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0"),
+    setLock: db.query<unknown, [string | null, number | null, number, string, string, string]>(
+      "UPDATE object_versions SET lock_mode = ?, lock_until = ?, legal_hold = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0"),
   };
   return {
     status(bucket) {
@@ -102,6 +110,11 @@ export function versionQueries(db: Database): VersionQueries {
     list: (bucket, lower, upper, limit) => mapRows(stmt.list.iterate(bucket, lower, upper, limit), toVersionRow),
     olderThan: (bucket, key, seq) => mapRows(stmt.olderThan.iterate(bucket, key, seq), toVersionRow),
     any: (bucket) => stmt.any.get(bucket) !== null,
+    setTags: (bucket, key, versionId, tags) => stmt.setTags.run(tags, bucket, key, versionId).changes > 0,
+    setLock(bucket, key, versionId, lock) {
+      const [, mode, until, hold] = extraColumns(lock);
+      return stmt.setLock.run(mode, until, hold, bucket, key, versionId).changes > 0;
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 // Ops, gc, fsck and the part merger see only these interfaces; all SQL stays in the meta-*.ts files.
 import type { Database } from "bun:sqlite";
 import { bucketQueries } from "./meta-buckets.ts";
+import { lifecycleQueries } from "./meta-lifecycle.ts";
 import { maintenanceQueries } from "./meta-maintenance.ts";
 import { objectQueries, objectRowWriter } from "./meta-objects.ts";
 import type { BlobUser, BucketRow, CompletedUpload, DeleteOutcome, Grant, NewObjectRow, ObjectRow, PartRow, UploadRow, VersionRow } from "./meta-rows.ts";
@@ -78,6 +79,17 @@ export interface ObjectMetadata {
   getObjectParts(bucket: string, key: string, versionId?: string): PartRow[];
   /** Sets an object's ACL (null for the default) unless it was replaced since `etag` was read. Returns whether it applied. */
   setObjectAcl(bucket: string, key: string, etag: string, acl: Grant[] | null): boolean;
+  /**
+   * Replaces the tag set of one version, current or noncurrent (an empty set removes it), in one
+   * transaction. Returns false, changing nothing, when no such version is there or it is a delete marker.
+   */
+  setObjectTags(bucket: string, key: string, versionId: string, tags: NonNullable<ObjectRow["tags"]>): boolean;
+  /**
+   * Sets one version's Object Lock retention and legal hold, current or noncurrent (no id: the current
+   * one), in one transaction: `update` sees the version as it is now (undefined when it is gone or is a
+   * delete marker) and returns what it is to hold, or throws to change nothing.
+   */
+  updateObjectLock(bucket: string, key: string, versionId: string | undefined, update: (version: ObjectRow | undefined) => Pick<ObjectRow, "lock" | "legalHold">): void;
   /** Rewrites the current version's stored headers in one transaction; `update` sees the row as it is now and may throw. */
   updateObjectHeaders(bucket: string, key: string, update: (current: ObjectRow | undefined) => Record<string, string>): void;
 }
@@ -118,11 +130,29 @@ export interface MaintenanceMetadata {
   referencedBytes(): number;
   /** Objects and uploads in progress that use the blob. */
   blobUsers(sha256: string): BlobUser[];
-  /** Removes the objects that use the blob, and the upload parts that do (their uploads stay, short of that part). */
-  removeBlobUsers(sha256: string): { objects: number; uploadParts: number };
+  /**
+   * Removes the objects that use the blob, and the upload parts that do (their uploads stay, short of
+   * that part). Versions Object Lock protects at `now` (a legal hold, or retention not yet over) stay
+   * whatever their blob: `locked` counts them.
+   */
+  removeBlobUsers(sha256: string, now: number): { objects: number; uploadParts: number; locked: number };
 }
 
-export interface Metadata extends BucketMetadata, ObjectMetadata, UploadMetadata, MaintenanceMetadata {
+/** What the lifecycle sweeper reads in batches: configured buckets, and the versions behind current ones. */
+export interface LifecycleMetadata {
+  /** Buckets holding the named configuration, with it, in name order after `after`; at most `limit`. */
+  bucketsWithConfig(name: string, after: string, limit: number): { bucket: string; config: unknown }[];
+  /** The current version's place among its key's versions (version_seq); undefined when there is none. */
+  currentVersionSeq(bucket: string, key: string): number | undefined;
+  /** Noncurrent versions and delete markers of keys starting with `prefix`, in (key, newest first) order, after the cursor; at most `limit`. */
+  versionBatch(bucket: string, prefix: string, after: { key: string; seq: number } | undefined, limit: number): VersionRow[];
+  /** How many noncurrent versions and delete markers a key has, counting no further than `cap`. */
+  versionCount(bucket: string, key: string, cap: number): number;
+  /** Rewrites a noncurrent version's stored headers, unless it is gone or is a delete marker. Returns whether it applied. */
+  setVersionHeaders(bucket: string, key: string, versionId: string, seq: number, headers: Record<string, string>): boolean;
+}
+
+export interface Metadata extends BucketMetadata, ObjectMetadata, UploadMetadata, MaintenanceMetadata, LifecycleMetadata {
   close(): void;
 }
 
@@ -141,6 +171,7 @@ export function openMetadata(path: string, options: MetadataOptions = {}): Sqlit
     ...objectQueries(m, rows),
     ...uploadQueries(m, rows),
     ...maintenanceQueries(m, rows),
+    ...lifecycleQueries(m, rows),
     close: () => m.db.close(),
   };
 }
