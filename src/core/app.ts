@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): (req: Request, connection?: Connection
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
       // Not for a preflight, which asks what a request may carry, nor a form upload, which carries its
       // fields in its body, where its handler checks them once the form's signature holds.
-      if (route.auth === "signed") refuseUnsupportedHeaders(req.headers);
+      if (route.auth === "signed") refuseUnsupportedHeaders(req.headers, route.op);
       // Arguments are checked only now: a request that may not be made is AccessDenied and, unimplemented, NotImplemented whatever they say.
       const params = resolveParams(route, parsed);
       response = await handler({ req, parsed, params, auth, principal, facts, access, identities, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   InvalidBucketName: [400, "The specified bucket is not valid."],
   InvalidBucketState: [409, "The request is not valid for the current state of the bucket."],
   InvalidDigest: [400, "The Content-MD5 you specified is not valid."],
+  InvalidEncryptionAlgorithmError: [400, "The encryption request you specified is not valid. Supported value: AES256."],
   InvalidLocationConstraint: [400, "The specified location-constraint is not valid"],
   InvalidPart: [400, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."],
   InvalidPartOrder: [400, "The list of parts was not in ascending order. Parts must be ordered by part number."],

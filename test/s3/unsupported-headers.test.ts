@@ -38,7 +38,7 @@ describe("headers that restate the default are accepted", () => {
 
 describe("anything else is 501 NotImplemented naming the header, and stores nothing", () => {
   test.each([
-    ["x-amz-server-side-encryption", "aws:kms"], ["x-amz-server-side-encryption-customer-algorithm", "AES256"],
+    ["x-amz-server-side-encryption", "aws:kms"], ["x-amz-copy-source-server-side-encryption-customer-algorithm", "AES256"],
     ["x-amz-website-redirect-location", "/other"],
   ])("PutObject with %s: %s", async (name, value) => {
     const key = `refused-${name}`;

@@ -7,6 +7,7 @@ import { S3Error } from "../errors.ts";
 import type { StagedBlob } from "../store/blobs.ts";
 import { BodyTooLarge, StoreFull } from "../store/errors.ts";
 import type { OpContext } from "./_context.ts";
+import { encryptingStream } from "./_sse-c.ts";
 
 const isStreaming = (payloadHash: string) => payloadHash.startsWith("STREAMING-");
 const isHexDigest = (payloadHash: string) => payloadHash.length === 64 && payloadHash !== UNSIGNED_PAYLOAD;
@@ -127,6 +128,8 @@ export interface ObjectBody extends StagedBlob {
 export interface ReadBodyOptions {
   /** Computed even when the client declares no checksum (an upload's parts); the result carries it. */
   checksum?: ChecksumAlgorithm;
+  /** SSE-C: the body is stored encrypted with AES-256-CTR; digests are checked on the plaintext. */
+  encrypt?: { key: Buffer; iv: Buffer };
 }
 
 /**
@@ -138,9 +141,13 @@ export async function readObjectBody(ctx: OpContext, options: ReadBodyOptions = 
   const md5 = contentMd5(headers);
   const declared = declaredChecksum(headers);
   const algorithms = [...new Set([declared?.algorithm, options.checksum].filter((a) => a !== undefined))];
-  const { stream, decoder } = decodedBody(ctx, ctx.config.maxObjectSize);
+  const { stream: decoded, decoder } = decodedBody(ctx, ctx.config.maxObjectSize);
   const expectedSize = Number(headers.get(decoder ? "x-amz-decoded-content-length" : "content-length") ?? NaN);
-  const staged = await ctx.blobs.stage(stream, { checksums: algorithms, maxSize: ctx.config.maxObjectSize, expectedSize: Number.isNaN(expectedSize) ? undefined : expectedSize }).catch(rethrowStoreError);
+  // SSE-C: the blob holds ciphertext (so its SHA-256 and MD5 are the ciphertext's); what the client
+  // declared is checked against the plaintext's digests, taken before encryption.
+  const encrypting = options.encrypt ? encryptingStream(options.encrypt.key, options.encrypt.iv, algorithms) : undefined;
+  const stream = encrypting ? (decoded ?? new Blob([]).stream()).pipeThrough(encrypting.stream) : decoded;
+  const staged = await ctx.blobs.stage(stream, { checksums: encrypting ? [] : algorithms, maxSize: ctx.config.maxObjectSize, expectedSize: Number.isNaN(expectedSize) ? undefined : expectedSize }).catch(rethrowStoreError);
   try {
     if (decoder) {
       const expected = Number(headers.get("x-amz-decoded-content-length"));
@@ -148,8 +155,9 @@ export async function readObjectBody(ctx: OpContext, options: ReadBodyOptions = 
         throw new S3Error("IncompleteBody", { message: `The aws-chunked body holds ${decoder.decodedLength} bytes; x-amz-decoded-content-length says ${expected}.` });
       }
     }
-    let checksum = checkDigests(ctx, md5, declared, decoder, { sha256: () => staged.sha256, md5: () => staged.md5, checksum: (a) => staged.checksums[a]! });
-    if (!checksum && options.checksum) checksum = { algorithm: options.checksum, value: staged.checksums[options.checksum]! };
+    const plain = encrypting ? encrypting.digests() : staged;
+    let checksum = checkDigests(ctx, md5, declared, decoder, { sha256: () => plain.sha256, md5: () => plain.md5, checksum: (a) => plain.checksums[a]! });
+    if (!checksum && options.checksum) checksum = { algorithm: options.checksum, value: plain.checksums[options.checksum]! };
     return { ...staged, checksum };
   } catch (error) {
     await staged.discard();

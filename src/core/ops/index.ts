@@ -3,7 +3,6 @@
 // answers 501 NotImplemented. Also what app.ts needs of ops/ besides handlers.
 import type { OperationName } from "../router.ts";
 import type { Handler } from "./_context.ts";
-import * as configReads from "./bucket-config-reads.ts";
 import { deleteBucketCors, getBucketCors, preflightRequest, putBucketCors } from "./bucket-cors.ts";
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from "./buckets.ts";
 import { listObjects, listObjectsV2, listObjectVersions } from "./list-objects.ts";
@@ -22,6 +21,7 @@ import { versioningHandlers } from "./bucket-versioning.ts";
 import { lifecycleHandlers } from "./bucket-lifecycle.ts";
 import { objectLockHandlers } from "./object-lock.ts";
 import { bucketTaggingHandlers } from "./bucket-tagging.ts";
+import { bucketEncryptionHandlers } from "./bucket-encryption.ts";
 import { objectTaggingHandlers } from "./object-tagging.ts";
 
 export type { Handler, OpContext } from "./_context.ts";
@@ -37,7 +37,6 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   PutBucketCors: putBucketCors,
   GetBucketCors: getBucketCors,
   DeleteBucketCors: deleteBucketCors,
-  GetBucketEncryption: configReads.getBucketEncryption,
   ListObjects: listObjects,
   ListObjectsV2: listObjectsV2,
   ListObjectVersions: listObjectVersions,
@@ -65,5 +64,6 @@ export const handlers: Partial<Record<OperationName, Handler>> = {
   ...lifecycleHandlers,
   ...objectLockHandlers,
   ...bucketTaggingHandlers,
+  ...bucketEncryptionHandlers,
   ...objectTaggingHandlers,
 };

@@ -17,6 +17,8 @@ import { MIN_PART_SIZE } from "./_limits.ts";
 import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey } from "./_object-headers.ts";
 import { defaultLock, lockConfigOf, lockFields, requireLockIntegrity, resolveObjectLock, uploadHasLockParameters } from "./_object-lock.ts";
 import { declaredChecksum, readObjectBody, readSmallBody, rethrowStoreError } from "./_payload.ts";
+import { encryptionHeaders } from "./_sse.ts";
+import { cipherPieces, COPY_SOURCE_CUSTOMER, encryptingStream, isSseC, newIv, readCustomerKey, readDecrypted, refuseMixedEncryption, requireObjectKey, requireUploadKey, sseCHeaders } from "./_sse-c.ts";
 import { writeAccess } from "./_write-access.ts";
 import { writeConditions } from "./_write-conditions.ts";
 import { parseTaggingHeader, TAGGING_HEADER } from "./_tags.ts";
@@ -71,13 +73,18 @@ export const createMultipartUpload: Handler = (ctx) => {
   const access = writeAccess(ctx, ctx.parsed.bucket!);
   // The retention and legal hold the headers name; the bucket's default, if none, is applied at completion.
   const lock = lockFields(resolveObjectLock(ctx, ctx.parsed.bucket!, key, headers, { applyDefault: false }));
+  // SSE-C: the upload keeps the key's salted HMAC and MD5; every part must come with the same key.
+  const customer = readCustomerKey(headers);
+  if (customer) refuseMixedEncryption(headers);
   const uploadId = newUploadId();
+  const stored = { ...readStoredHeaders(headers), ...(customer ? sseCHeaders(ctx, customer) : {}) };
   ctx.meta.createUpload({
     uploadId, bucket: ctx.parsed.bucket!, key, createdAt: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE,
-    headers: readStoredHeaders(headers), metadata: readUserMetadata(headers), ...checksum, ...(tags.length > 0 ? { tags } : {}),
+    headers: stored, metadata: readUserMetadata(headers), ...checksum, ...(tags.length > 0 ? { tags } : {}),
     ...lock, ...access, initiator: ctx.principal.kind === "user" ? ctx.principal.canonicalId : access.owner,
   });
   const response = xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.parsed.bucket!, Key: key, UploadId: uploadId });
+  for (const [name, value] of Object.entries(encryptionHeaders(stored))) response.headers.set(name, value);
   if (checksum.checksumAlgorithm) {
     response.headers.set("x-amz-checksum-algorithm", checksum.checksumAlgorithm);
     response.headers.set("x-amz-checksum-type", checksum.checksumType!);
@@ -100,14 +107,17 @@ export const uploadPart: Handler = async (ctx) => {
     throw checksumMismatch(upload.checksumAlgorithm, declared);
   }
   if (uploadHasLockParameters(ctx, upload)) requireLockIntegrity(ctx.req.headers, "Put Part");
-  const body = await readObjectBody(ctx, { checksum: upload.checksumAlgorithm ?? undefined });
+  // SSE-C: the part is encrypted with an IV of its own, which its ETag carries (see partIv).
+  const key = requireUploadKey(ctx, upload);
+  const iv = key ? newIv() : undefined;
+  const body = await readObjectBody(ctx, { checksum: upload.checksumAlgorithm ?? undefined, ...(key ? { encrypt: { key, iv: iv! } } : {}) });
   await body.commit();
   const part: PartRow = {
-    partNumber, sha256: body.sha256, size: body.size, etag: `"${body.md5}"`, lastModified: Date.now(),
+    partNumber, sha256: body.sha256, size: body.size, etag: `"${iv ? iv.toString("hex") : body.md5}"`, lastModified: Date.now(),
     checksumValue: upload.checksumAlgorithm ? body.checksum!.value : null,
   };
   savePart(ctx, upload, part);
-  const headers = new Headers({ etag: part.etag });
+  const headers = new Headers({ etag: part.etag, ...encryptionHeaders(upload.headers) });
   if (body.checksum) headers.set(checksumHeader(body.checksum.algorithm), body.checksum.value);
   return new Response(null, { headers });
 };
@@ -117,24 +127,39 @@ export const uploadPartCopy: Handler = async (ctx) => {
   const upload = requireUpload(ctx);
   const { source: named, object: source } = requireCopySource(ctx);
   requireReadableSource(source, ctx.now);
+  // SSE-C: the source's key (x-amz-copy-source-server-side-encryption-customer-*) decrypts it, the
+  // upload's key encrypts the part; the bytes pass through in 256 KiB chunks.
+  const sourceKey = requireObjectKey(ctx, source, COPY_SOURCE_CUSTOMER);
+  const key = requireUploadKey(ctx, upload);
   const range = parseCopySourceRange(ctx.req.headers.get("x-amz-copy-source-range"), source.size);
   const start = range?.start ?? 0, end = range?.end ?? source.size - 1;
   if (end - start + 1 > ctx.config.maxObjectSize) throw new S3Error("EntityTooLarge", { MaxSizeAllowed: ctx.config.maxObjectSize, ProposedSize: end - start + 1 });
-  const bytes = source.sha256 === ""
-    ? readPartsStream(ctx.blobs, ctx.meta.getObjectParts(source.bucket, source.key, source.versionId), start, end)
-    : ctx.blobs.file(source.sha256).slice(start, end + 1).stream();
+  const plain = sourceKey
+    ? readDecrypted(ctx, cipherPieces(ctx, source), sourceKey, start, end)
+    : source.sha256 === ""
+      ? readPartsStream(ctx.blobs, ctx.meta.getObjectParts(source.bucket, source.key, source.versionId), start, end)
+      : ctx.blobs.file(source.sha256).slice(start, end + 1).stream();
   const checksums = upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [];
-  const staged = await ctx.blobs.stage(bytes, { checksums, maxSize: ctx.config.maxObjectSize, expectedSize: end - start + 1 }).catch(rethrowStoreError);
+  const iv = key ? newIv() : undefined;
+  const encrypting = key ? encryptingStream(key, iv!, checksums) : undefined;
+  const bytes = encrypting ? plain.pipeThrough(encrypting.stream) : plain;
+  const staged = await ctx.blobs.stage(bytes, { checksums: encrypting ? [] : checksums, maxSize: ctx.config.maxObjectSize, expectedSize: end - start + 1 }).catch(rethrowStoreError);
+  if (staged.size !== end - start + 1) {
+    await staged.discard();
+    throw new Error(`the copy source gave ${staged.size} bytes of ${end - start + 1}`);
+  }
   await staged.commit();
-  const checksumValue = upload.checksumAlgorithm ? staged.checksums[upload.checksumAlgorithm]! : null;
-  const part: PartRow = { partNumber, sha256: staged.sha256, size: staged.size, etag: `"${staged.md5}"`, lastModified: Date.now(), checksumValue };
+  const plainChecksums = encrypting ? encrypting.digests().checksums : staged.checksums;
+  const checksumValue = upload.checksumAlgorithm ? plainChecksums[upload.checksumAlgorithm]! : null;
+  const part: PartRow = { partNumber, sha256: staged.sha256, size: staged.size, etag: `"${iv ? iv.toString("hex") : staged.md5}"`, lastModified: Date.now(), checksumValue };
   savePart(ctx, upload, part);
   const response = xmlResponse("CopyPartResult", {
     ETag: part.etag,
     LastModified: new Date(part.lastModified).toISOString(),
     ...(upload.checksumAlgorithm ? { [`Checksum${upload.checksumAlgorithm}`]: checksumValue } : {}),
   });
-  for (const [name, value] of Object.entries(copySourceVersionHeader(ctx, named, source.versionId))) response.headers.set(name, value);
+  const answered = { ...copySourceVersionHeader(ctx, named, source.versionId), ...encryptionHeaders(upload.headers) };
+  for (const [name, value] of Object.entries(answered)) response.headers.set(name, value);
   return response;
 };
 
@@ -210,6 +235,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   if (retried) return retried;
   const upload = requireUpload(ctx);
   const headers = ctx.req.headers;
+  // SSE-C: the key is optional here, as on AWS, and checked when given.
+  requireUploadKey(ctx, upload, false);
   const requested = parseCompletedParts(new TextDecoder().decode(await readSmallBody(ctx, MAX_COMPLETE_BODY, { checksumOfBody: false })));
   // While the body came in, another request may have completed or aborted the upload.
   if (!ctx.meta.getUpload(upload.uploadId)) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
@@ -223,7 +250,8 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const checksumValue = objectChecksum(headers, upload, parts);
   const etag = multipartETag(parts.map((p) => p.etag));
   // One part is already one blob: nothing to merge.
-  const single = parts.length === 1 ? parts[0]!.sha256 : "";
+  // An SSE-C object stays as its parts, whose ETags carry their IVs (see _sse-c.ts).
+  const single = parts.length === 1 && !isSseC(upload.headers) ? parts[0]!.sha256 : "";
   const completed = ctx.meta.completeUpload(upload.uploadId, {
     bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified: Date.now(),
     contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
@@ -232,7 +260,7 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
   if (!completed) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
   if (!single) ctx.merger.schedule(upload.bucket, upload.key);
-  return completionResult(ctx, { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, versionId: completed });
+  return completionResult(ctx, { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, versionId: completed }, upload.headers);
 };
 
 function noSuchUpload(uploadId: string): never {
@@ -246,10 +274,12 @@ function noSuchUpload(uploadId: string): never {
 function completedBefore(ctx: OpContext): Response | undefined {
   const done = ctx.meta.getCompletedUpload(ctx.params.uploadId!);
   if (!done || done.bucket !== ctx.parsed.bucket || done.key !== ctx.parsed.key) return undefined;
-  return completionResult(ctx, done);
+  // The object's stored headers say how it is encrypted; an object replaced or deleted since reports the default.
+  const object = ctx.meta.getObject(done.bucket, done.key);
+  return completionResult(ctx, done, object?.etag === done.etag ? object.headers : {});
 }
 
-function completionResult(ctx: OpContext, done: CompletedUpload): Response {
+function completionResult(ctx: OpContext, done: CompletedUpload, stored: Readonly<Record<string, string>>): Response {
   const response = xmlResponse("CompleteMultipartUploadResult", {
     Location: `${new URL(ctx.req.url).origin}/${done.bucket}/${uriEncode(done.key, true)}`,
     Bucket: done.bucket,
@@ -257,7 +287,7 @@ function completionResult(ctx: OpContext, done: CompletedUpload): Response {
     ETag: done.etag,
     ...(done.checksumAlgorithm ? { [`Checksum${done.checksumAlgorithm}`]: done.checksumValue, ChecksumType: done.checksumType } : {}),
   });
-  for (const [name, value] of Object.entries(versionHeader(ctx, done.bucket, done.versionId))) response.headers.set(name, value);
+  for (const [name, value] of Object.entries({ ...versionHeader(ctx, done.bucket, done.versionId), ...encryptionHeaders(stored) })) response.headers.set(name, value);
   return response;
 }
 

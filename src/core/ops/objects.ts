@@ -12,6 +12,8 @@ import { metadataToWire } from "./_metadata-values.ts";
 import { checkVersionDeletable, governanceBypass, lockFields, lockResponseHeaders, readBypass, requireLockIntegrity, resolveObjectLock } from "./_object-lock.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
 import { readObjectBody } from "./_payload.ts";
+import { cipherPieces, newIv, readCustomerKey, readDecrypted, refuseMixedEncryption, requireObjectKey, sseCHeaders } from "./_sse-c.ts";
+import { encryptionHeaders } from "./_sse.ts";
 import { parseTaggingHeader, TAGGING_COUNT_HEADER, TAGGING_HEADER } from "./_tags.ts";
 import { writeAccess, writerOf } from "./_write-access.ts";
 import { expirationHeaders } from "./bucket-lifecycle.ts";
@@ -31,13 +33,19 @@ export const putObject: Handler = async (ctx) => {
   if (lock.hasParameters) requireLockIntegrity(headers, "Put Object");
   const condition = writeConditions(headers, key);
   condition?.(ctx.meta.getObject(ctx.parsed.bucket!, key));
-  const body = await readObjectBody(ctx);
+  // SSE-C: the body is stored encrypted under the customer's key with an IV of its own; the row keeps
+  // the key's salted HMAC (to recognise it) and the MD5 the client sent, never the key.
+  const customer = readCustomerKey(headers);
+  if (customer) refuseMixedEncryption(headers);
+  const iv = customer ? newIv() : undefined;
+  const body = await readObjectBody(ctx, customer ? { encrypt: { key: customer.key, iv: iv! } } : {});
   const row = singlePartRow(ctx.parsed.bucket!, key, body, described, body.checksum, access);
+  if (customer) Object.assign(row.headers, sseCHeaders(ctx, customer, iv!));
   if (tags.length > 0) row.tags = tags;
   Object.assign(row, lockFields(lock));
   await body.commit();
   const versionId = storeRow(ctx, row, condition);
-  const response = new Headers({ etag: row.etag, ...versionHeader(ctx, row.bucket, versionId), ...expirationHeaders(ctx, row) });
+  const response = new Headers({ etag: row.etag, ...encryptionHeaders(row.headers), ...versionHeader(ctx, row.bucket, versionId), ...expirationHeaders(ctx, row) });
   if (body.checksum) {
     response.set(checksumHeader(body.checksum.algorithm), body.checksum.value);
     response.set("x-amz-checksum-type", "FULL_OBJECT");
@@ -74,6 +82,8 @@ export const headObject: Handler = (ctx) => readObject(ctx, false);
 
 function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Response> {
   const object = requireObject(ctx);
+  // SSE-C: the customer's key, checked before anything of the object is told (AWS: 400 without it, 403 with another).
+  const customerKey = requireObjectKey(ctx, object);
   // An archived object answers HEAD, with its restore if it has one, and GET only once restored, as on AWS.
   const restore = restoreHeader(withBody ? requireReadable(object, ctx.now) : restoreStateOf(object.headers, ctx.now));
   const headers = { ...objectHeaders(object), ...versionHeader(ctx, object.bucket, object.versionId, requestedVersion(ctx) !== undefined), ...lockResponseHeaders(ctx, object) };
@@ -111,6 +121,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   if (!withBody || object.size === 0) return new Response(null, { status, headers });
   const start = range?.start ?? 0, end = range?.end ?? object.size - 1;
   const init = { status, headers };
+  if (customerKey) return decryptedResponse(ctx, object, customerKey, start, end, init);
   if (object.sha256 === "") {
     // Not merged into one blob yet (see store/merge-parts.ts). Bytes within one part are that part's
     // file; anything wider waits for the merge, since a stream would go out without Content-Length.
@@ -122,6 +133,20 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   }
   const file = ctx.blobs.file(object.sha256);
   return new Response(range ? file.slice(start, end + 1) : file, init);
+}
+
+/** Above this, a decrypted read streams (without Content-Length, oven-sh/bun#10507); below, it is decrypted whole. */
+const DECRYPT_WHOLE = 8 * 1024 * 1024;
+
+/**
+ * An SSE-C object's bytes start..end, decrypted from the stored ciphertext: each piece's CTR counter is
+ * seeked to where the range starts in it, so a Range reads only what it covers. A multipart SSE-C
+ * object stays as its parts (each encrypted with its own IV), which the merger leaves alone.
+ */
+async function decryptedResponse(ctx: OpContext, object: ObjectRow, key: Buffer, start: number, end: number, init: ResponseInit): Promise<Response> {
+  const stream = readDecrypted(ctx, cipherPieces(ctx, object), key, start, end);
+  if (end - start + 1 > DECRYPT_WHOLE) return new Response(stream, init);
+  return new Response(await new Response(stream).bytes(), init);
 }
 
 /** The response once the object's parts are one blob; from the parts, unmerged, if the merge failed. */
@@ -165,6 +190,7 @@ function objectHeaders(object: ObjectRow): Record<string, string> {
     "accept-ranges": "bytes",
   };
   for (const name in object.headers) if (!isInternalHeader(name)) headers[name] = object.headers[name]!;
+  Object.assign(headers, encryptionHeaders(object.headers));
   for (const name in object.metadata) headers[META_PREFIX + name] = metadataToWire(object.metadata[name]!);
   if (object.tags?.length) headers[TAGGING_COUNT_HEADER] = String(object.tags.length);
   return headers;

@@ -17,6 +17,7 @@ import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
 import { LEGAL_HOLD_HEADER, lockFields, MODE_HEADER, requireLockIntegrity, resolveObjectLock, UNTIL_HEADER } from "./_object-lock.ts";
 import { declaredChecksum, rethrowStoreError } from "./_payload.ts";
+import { encryptionHeaders } from "./_sse.ts";
 import { parseTaggingDocument, validateTags } from "./_tags.ts";
 import { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
 import { writeAccess } from "./_write-access.ts";
@@ -140,7 +141,7 @@ function objectHeaders(fields: ReadonlyMap<string, string>): Headers {
 function respond(ctx: OpContext, fields: ReadonlyMap<string, string>, row: ObjectRow): Response {
   const origin = new URL(ctx.req.url).origin;
   const location = ctx.parsed.hostStyle ? `${origin}/${uriEncode(row.key, true)}` : `${origin}/${uriEncode(row.bucket)}/${uriEncode(row.key, true)}`;
-  const headers = new Headers({ etag: row.etag, location, ...versionHeader(ctx, row.bucket, row.versionId) });
+  const headers = new Headers({ etag: row.etag, location, ...versionHeader(ctx, row.bucket, row.versionId), ...encryptionHeaders(row.headers) });
   const checksum = objectChecksum(row);
   if (checksum) headers.set(checksumHeader(checksum.algorithm), checksum.value);
   const redirect = redirectUrl(fields.get("success_action_redirect") ?? fields.get("redirect"));

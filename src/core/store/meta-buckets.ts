@@ -14,7 +14,6 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     get: db.query<BucketRecord, [string]>("SELECT name, region, created_at, owner FROM buckets WHERE name = ?"),
     list: db.query<BucketRecord, [string, string, string | null, string | null, string | null, number]>(
       "SELECT name, region, created_at, owner FROM buckets WHERE name > ?1 AND name >= ?2 AND (?3 IS NULL OR name < ?3) AND (?4 IS NULL OR region = ?4) AND (?5 IS NULL OR owner IN (SELECT value FROM json_each(?5))) ORDER BY name LIMIT ?6"),
-    configs: db.query<{ name: string; body: string }, [string, string]>("SELECT name, body FROM bucket_configs WHERE bucket = ?1 AND name IN (SELECT value FROM json_each(?2))"),
     remove: db.query<unknown, [string]>("DELETE FROM buckets WHERE name = ?"),
     removeUploads: db.query<unknown, [string]>("DELETE FROM uploads WHERE bucket = ?"),
     anyObject: db.query<{ one: number }, [string]>(
@@ -56,9 +55,13 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
       return r ? (JSON.parse(r.body) as T) : undefined;
     },
 
+    // One point lookup per name: several cost less than one IN (json_each(…)) scan.
     getBucketConfigs(bucket, names) {
       const found: Record<string, unknown> = {};
-      for (const r of stmt.configs.all(bucket, JSON.stringify(names))) found[r.name] = JSON.parse(r.body);
+      for (const name of names) {
+        const r = stmt.getConfig.get(bucket, name);
+        if (r) found[name] = JSON.parse(r.body);
+      }
       return found;
     },
 

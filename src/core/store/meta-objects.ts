@@ -219,8 +219,9 @@ export function objectQueries({ db, write }: MetaDb, rows: ObjectRowWriter): Obj
     copyObject(source, destination, build) {
       return write(() => {
         const current = source.versionId === undefined ? rows.get(source.bucket, source.key) : rows.version(source.bucket, source.key, source.versionId);
-        const sourceParts = current && current.partsCount > 0 ? this.getObjectParts(source.bucket, source.key, current.versionId) : [];
         const row = build(current, rows.get(destination.bucket, destination.key));
+        // A copy of the bytes (SSE-C re-encryption) is one blob of its own, without the source's parts.
+        const sourceParts = current && row.partsCount > 0 ? this.getObjectParts(source.bucket, source.key, current.versionId) : [];
         return { ...row, versionId: rows.put(row, sourceParts) };
       });
     },
