@@ -2,6 +2,7 @@
 // ACL other than the owner's is refused and nothing is stored. With legacyBucketDefaults (ObjectWriter,
 // no public access block): canned ACLs, grant headers and AccessControlPolicy documents grant what
 // they say, to anonymous curl too, until ownership is enforced or Block Public Access says otherwise.
+import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
   CreateBucketCommand, DeleteBucketOwnershipControlsCommand, DeleteObjectCommand, GetBucketAclCommand, GetBucketOwnershipControlsCommand,
@@ -124,11 +125,7 @@ describe("legacy buckets: ACLs enabled (ObjectWriter), public access not blocked
     };
   });
   afterAll(() => env.stop());
-  const newBucket = async (label: string) => {
-    const name = uniqueBucket(label);
-    await env.alice.send(new CreateBucketCommand({ Bucket: name }));
-    return name;
-  };
+  const newBucket = (label: string) => createBucket(env.alice, label);
 
   test.skipIf(skipWithout(hasCurl))("a public-read object is read anonymously, a private one is not; its ACL lists AllUsers READ", async () => {
     const bucket = await newBucket("legacy");

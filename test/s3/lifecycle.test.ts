@@ -1,12 +1,13 @@
 // Lifecycle on a real server: Put/Get/DeleteBucketLifecycleConfiguration through the SDK, the AWS CLI and
 // boto3 with AWS's validation errors, and the sweeper applying rules on a clock the test moves (once on a
 // real 300 ms interval): expirations, noncurrent versions, delete markers, uploads, transitions, x-amz-expiration.
+import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
   CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketLifecycleCommand, DeleteObjectCommand, GetBucketLifecycleConfigurationCommand,
   GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutBucketLifecycleConfigurationCommand,
-  PutBucketVersioningCommand, PutObjectCommand, S3Client, type LifecycleRule,
+  PutObjectCommand, S3Client, type LifecycleRule,
 } from "@aws-sdk/client-s3";
 import { ConfigError, resolveConfig } from "../../src/core/config.ts";
 import { sweepLifecycle } from "../../src/core/lifecycle.ts";
@@ -37,12 +38,7 @@ async function sweepAt(days: number) {
   }
 }
 
-async function newBucket(label: string, versioning?: "Enabled" | "Suspended"): Promise<string> {
-  const bucket = uniqueBucket(label);
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-  if (versioning) await s.client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: versioning } }));
-  return bucket;
-}
+const newBucket = (label: string, versioning?: "Enabled" | "Suspended") => createBucket(s.client, label, versioning);
 
 const putRules = (Bucket: string, Rules: LifecycleRule[]) => s.client.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules } }));
 const put = (Bucket: string, Key: string, Body: string | Uint8Array = `body of ${Key}`) => s.client.send(new PutObjectCommand({ Bucket, Key, Body }));

@@ -1,6 +1,7 @@
 // SSE-C against a real server: PutObject, GetObject (whole and ranged), HeadObject and GetObjectAttributes
 // with the customer's key; AWS's errors without it, with another one, with a bad MD5 or length, and with a
 // key for an object stored without one; bytes at rest are ciphertext and the key is stored nowhere; boto3.
+import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,11 +20,7 @@ let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
-async function newBucket(label: string): Promise<string> {
-  const name = uniqueBucket(label);
-  await s.client.send(new CreateBucketCommand({ Bucket: name }));
-  return name;
-}
+const newBucket = (label: string) => createBucket(s.client, label);
 
 const KEY = Buffer.alloc(32, 0x5a);
 const OTHER_KEY = Buffer.alloc(32, 0x33);

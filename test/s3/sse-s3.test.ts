@@ -2,15 +2,16 @@
 // (PutObject, GetObject, HeadObject, CopyObject, the multipart writes, PostObject), aws:kms refused with 501
 // and nothing stored; Put/Get/DeleteBucketEncryption with AWS's validation and default; a policy denying
 // PutObject without AES256; boto3.
+import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketEncryptionCommand, GetBucketEncryptionCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteBucketEncryptionCommand, GetBucketEncryptionCommand,
   GetObjectCommand, HeadObjectCommand, PutBucketEncryptionCommand, PutBucketPolicyCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
   type ServerSideEncryption,
 } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { errorOf } from "../helpers/data.ts";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 import { hasBoto3, run, skipWithout } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
@@ -19,11 +20,7 @@ let s: TestServer;
 beforeAll(async () => { s = await startTestServer(); });
 afterAll(() => s.stop());
 
-async function newBucket(label: string): Promise<string> {
-  const name = uniqueBucket(label);
-  await s.client.send(new CreateBucketCommand({ Bucket: name }));
-  return name;
-}
+const newBucket = (label: string) => createBucket(s.client, label);
 
 const encryptionXml = (algorithm: string, extra = "") =>
   `<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${algorithm}</SSEAlgorithm>${extra}</ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`;

@@ -2,6 +2,7 @@
 // CreateMultipartUpload and CopyObject (COPY / REPLACE), a form's tagging field, versions by id;
 // x-amz-tagging-count; bucket tag sets; AWS's limits and errors, none of which stores anything; policies
 // conditioned on s3:ExistingObjectTag, s3:RequestObjectTag and s3:RequestObjectTagKeys; the AWS CLI and boto3.
+import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
@@ -34,11 +35,7 @@ afterAll(async () => {
   await s.stop();
 });
 
-async function newBucket(label: string): Promise<string> {
-  const name = uniqueBucket(label);
-  await s.client.send(new CreateBucketCommand({ Bucket: name }));
-  return name;
-}
+const newBucket = (label: string) => createBucket(s.client, label);
 
 const tagSet = (pairs: [string, string][]): Tag[] => pairs.map(([Key, Value]) => ({ Key, Value }));
 const put = (Key: string, extra: Partial<ConstructorParameters<typeof PutObjectCommand>[0]> = {}, Bucket = bucket) =>

@@ -1,9 +1,10 @@
 // Versioning through clients other than the JS SDK, and what the maintenance commands do with
 // versions: the AWS CLI's s3api version commands, boto3's paginator, gc keeping every version's blob.
+import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { CreateBucketCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
+import { GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { hasAwsCli, hasBoto3, run, s3lite, skipWithout } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
@@ -11,11 +12,7 @@ let s: TestServer;
 beforeAll(async () => { s = await startTestServer({ store: "disk" }); });
 afterAll(() => s.stop());
 
-async function newBucket(label: string): Promise<string> {
-  const bucket = uniqueBucket(label);
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-  return bucket;
-}
+const newBucket = (label: string) => createBucket(s.client, label);
 
 test.skipIf(skipWithout(hasAwsCli))("the AWS CLI enables versioning, writes versions, lists them, reads one by id and deletes with a marker", async () => {
   const bucket = await newBucket("cliversions");

@@ -8,7 +8,7 @@ import type { ParsedRequest } from "../request.ts";
 import type { OpParams } from "../router.ts";
 import type { BlobStore } from "../store/blobs.ts";
 import type { PartMerger } from "../store/merge-parts.ts";
-import type { BucketRow, Metadata, ObjectRow, UploadRow } from "../store/meta.ts";
+import { isVersionId, type BucketRow, type Metadata, type ObjectRow, type UploadRow } from "../store/meta.ts";
 
 export interface OpContext {
   req: Request;
@@ -40,13 +40,10 @@ export function requireBucket(ctx: OpContext): BucketRow {
   return bucket;
 }
 
-/** Version ids s3lite gives (see store/meta-versions.ts), and "null". */
-const VERSION_ID = /^(null|[0-9A-Za-z]{32})$/;
-
 /** The version a request names (`versionId`), if it names one. */
 export function requestedVersion(ctx: OpContext): string | undefined {
   const versionId = ctx.params.versionId ?? ctx.parsed.query.get("versionId") ?? undefined;
-  if (versionId !== undefined && !VERSION_ID.test(versionId)) throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "versionId", ArgumentValue: versionId });
+  if (versionId !== undefined && !isVersionId(versionId)) throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "versionId", ArgumentValue: versionId });
   return versionId;
 }
 

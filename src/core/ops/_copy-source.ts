@@ -1,7 +1,7 @@
 // x-amz-copy-source and its conditions and range: shared by UploadPartCopy and CopyObject.
 import { percentDecode } from "../uri.ts";
 import { S3Error } from "../errors.ts";
-import type { ObjectRow, VersionRow } from "../store/meta.ts";
+import { isVersionId, type ObjectRow, type VersionRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
 
@@ -18,7 +18,7 @@ export function parseCopySource(header: string): CopySource {
   let versionId: string | undefined;
   if (query !== undefined) {
     versionId = new URLSearchParams(query).get("versionId") ?? undefined;
-    if (versionId !== undefined && !/^(null|[0-9A-Za-z]{32})$/.test(versionId)) throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "x-amz-copy-source", ArgumentValue: header });
+    if (versionId !== undefined && !isVersionId(versionId)) throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "x-amz-copy-source", ArgumentValue: header });
   }
   const raw = path.replace(/^\//, "");
   // Clients URL-encode it; one that did not and left a stray "%" gets its key as written.

@@ -8,6 +8,7 @@ import { createChecksum, type ChecksumAlgorithm } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
+import { readPartsStream } from "../store/read-parts.ts";
 import { SSE_C_KEY_HMAC } from "./_sse.ts";
 
 /** Internal stored headers of an SSE-C object (see isInternalHeader): never sent back. */
@@ -177,49 +178,17 @@ export function cipherPieces(ctx: OpContext, object: ObjectRow): CipherPiece[] {
   return ctx.meta.getObjectParts(object.bucket, object.key, object.versionId).map((p) => ({ sha256: p.sha256, iv: partIv(p.etag), size: p.size }));
 }
 
-const READ_CHUNK = 256 * 1024;
-
 /**
- * Plaintext bytes start..end (inclusive) of an SSE-C object, decrypted piece by piece in 256 KiB reads:
- * memory stays flat whatever the size. A piece shorter than its row fails the stream.
+ * Plaintext bytes start..end (inclusive) of an SSE-C object: read-parts' reader over its pieces, each
+ * decrypted from the counter block its read starts in. Memory stays flat whatever the size.
  */
 export function readDecrypted(ctx: OpContext, pieces: readonly CipherPiece[], key: Buffer, start: number, end: number): ReadableStream<Uint8Array> {
-  const segments: { piece: CipherPiece; from: number; to: number }[] = [];
-  let offset = 0;
-  for (const piece of pieces) {
-    const from = Math.max(start, offset), to = Math.min(end + 1, offset + piece.size);
-    if (from < to) segments.push({ piece, from: from - offset, to: to - offset });
-    offset += piece.size;
-  }
-  let next = 0;
-  let current: { reader: Awaited<ReturnType<OpContext["blobs"]["open"]>>; position: number; to: number; decipher: ReturnType<typeof createDecipheriv> } | undefined;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      for (;;) {
-        if (!current) {
-          const segment = segments[next++];
-          if (!segment) return controller.close();
-          const decipher = createDecipheriv("aes-256-ctr", key, counterAt(segment.piece.iv, segment.from));
-          if (segment.from % 16 > 0) decipher.update(Buffer.alloc(segment.from % 16));
-          current = { reader: await ctx.blobs.open(segment.piece.sha256), position: segment.from, to: segment.to, decipher };
-        }
-        if (current.position < current.to) {
-          const bytes = await current.reader.read(current.position, Math.min(READ_CHUNK, current.to - current.position));
-          if (bytes.length === 0) {
-            await current.reader.close();
-            throw new Error("an SSE-C blob is shorter than its row");
-          }
-          current.position += bytes.length;
-          return controller.enqueue(new Uint8Array(current.decipher.update(bytes)));
-        }
-        await current.reader.close();
-        current = undefined;
-      }
-    },
-    async cancel() {
-      await current?.reader.close();
-    },
-  }, { highWaterMark: 0 });
+  return readPartsStream(ctx.blobs, pieces, start, end, (part, from) => {
+    const decipher = createDecipheriv("aes-256-ctr", key, counterAt(pieces[part]!.iv, from));
+    // The read starts inside a 16-byte block: run the keystream up to it.
+    if (from % 16 > 0) decipher.update(Buffer.alloc(from % 16));
+    return (bytes) => new Uint8Array(decipher.update(bytes));
+  });
 }
 
 /** The CTR counter block for byte `offset`: IV + floor(offset / 16), as a 128-bit big-endian number. */

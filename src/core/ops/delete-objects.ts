@@ -2,6 +2,7 @@
 // Each entry may carry conditions (ETag, LastModifiedTime, Size) that are checked against the object
 // inside that transaction; an entry whose condition fails is reported as an error and its object stays.
 import { S3Error } from "../errors.ts";
+import { isVersionId } from "../store/meta.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
 import { MAX_KEY_BYTES } from "./_object-headers.ts";
@@ -38,9 +39,6 @@ function entryRequirement(o: XmlObject): DeleteRequirement | undefined {
   return { etag, lastModified, size: size === undefined ? undefined : Number(size) };
 }
 
-/** Version ids s3lite gives, and "null"; anything else names no version. */
-const VERSION_ID = /^(null|[0-9A-Za-z]{32})$/;
-
 export const deleteObjects: Handler = async (ctx) => {
   const bucket = requireBucket(ctx).name;
   const access = ctx.access.bucket(bucket);
@@ -58,7 +56,7 @@ export const deleteObjects: Handler = async (ctx) => {
     } else if (!ctx.access.allows(access, action, key, ctx.facts)) {
       // Each key is a resource of its own: a policy may deny some and allow others, as S3 weighs them.
       errors.set(index, { Key: key, ...(versionId === undefined ? {} : { VersionId: versionId }), Code: "AccessDenied", Message: "Access Denied" });
-    } else if (versionId !== undefined && !VERSION_ID.test(versionId)) {
+    } else if (versionId !== undefined && !isVersionId(versionId)) {
       errors.set(index, { Key: key, VersionId: versionId, Code: "NoSuchVersion", Message: "The specified version does not exist." });
     } else {
       candidates.push({ index, target });

@@ -2,7 +2,7 @@
 // and delete marker). One paging algorithm serves all three.
 import { uriEncode } from "../uri.ts";
 import { S3Error } from "../errors.ts";
-import type { ObjectRow, VersionCursor, VersionRow } from "../store/meta.ts";
+import { isVersionId, seqOfVersionId, type ObjectRow, type VersionCursor, type VersionRow } from "../store/meta.ts";
 import { inOrder, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler, type OpContext } from "./_context.ts";
 import { storageClassOf } from "./_object-headers.ts";
@@ -142,7 +142,6 @@ export const listObjectVersions: Handler = (ctx) => {
  * and if it is gone the key's versions are listed again rather than skipped.
  */
 function seqOf(ctx: OpContext, bucket: string, key: string, versionId: string): number {
-  if (/^[0-9A-Za-z]{32}$/.test(versionId)) return parseInt(versionId.slice(0, 11), 36);
-  if (versionId !== "null") throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "version-id-marker", ArgumentValue: versionId });
-  return ctx.meta.getVersion(bucket, key, versionId)?.seq ?? Number.MAX_SAFE_INTEGER;
+  if (!isVersionId(versionId)) throw new S3Error("InvalidArgument", { message: "Invalid version id specified", ArgumentName: "version-id-marker", ArgumentValue: versionId });
+  return seqOfVersionId(versionId) ?? ctx.meta.getVersion(bucket, key, versionId)?.seq ?? Number.MAX_SAFE_INTEGER;
 }

@@ -37,6 +37,12 @@ export function nextSeq(floor: number): number {
   return lastSeq;
 }
 
+/** Whether text names a version as s3lite names them: "null", or an id newVersionId made. */
+export const isVersionId = (text: string): boolean => text === "null" || /^[0-9A-Za-z]{32}$/.test(text);
+
+/** The place an id newVersionId made stands for (its first 11 characters, base 36); undefined for "null". */
+export const seqOfVersionId = (id: string): number | undefined => (id === "null" ? undefined : parseInt(id.slice(0, 11), 36));
+
 /** 32 URL-safe characters, opaque to clients and unique: the version's time, then randomness. */
 export function newVersionId(seq: number): string {
   const random = crypto.getRandomValues(new Uint8Array(21));
@@ -56,7 +62,6 @@ export interface VersionQueries {
   list(bucket: string, lower: string, upper: string | null, limit: number): IterableIterator<VersionRow>;
   /** One key's versions older than `seq`, newest first. */
   olderThan(bucket: string, key: string, seq: number): IterableIterator<VersionRow>;
-  any(bucket: string): boolean;
   /** Replaces a noncurrent version's tags (null for none); false when no such version (delete markers have none to set). */
   setTags(bucket: string, key: string, versionId: string, tags: string | null): boolean;
   /** Sets a noncurrent version's retention and legal hold; false when no such version (delete markers have none). */
@@ -79,7 +84,6 @@ export function versionQueries(db: Database): VersionQueries {
       "SELECT * FROM object_versions WHERE bucket = ?1 AND key >= ?2 AND (?3 IS NULL OR key < ?3) ORDER BY key, version_seq DESC LIMIT ?4"),
     olderThan: db.query<VersionColumns, [string, string, number]>(
       "SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_seq < ? ORDER BY version_seq DESC"),
-    any: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM object_versions WHERE bucket = ? LIMIT 1"),
     setTags: db.query<unknown, [string | null, string, string, string]>(
       "UPDATE object_versions SET tags = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0"),
     setLock: db.query<unknown, [string | null, number | null, number, string, string, string]>(
@@ -109,7 +113,6 @@ export function versionQueries(db: Database): VersionQueries {
     })),
     list: (bucket, lower, upper, limit) => mapRows(stmt.list.iterate(bucket, lower, upper, limit), toVersionRow),
     olderThan: (bucket, key, seq) => mapRows(stmt.olderThan.iterate(bucket, key, seq), toVersionRow),
-    any: (bucket) => stmt.any.get(bucket) !== null,
     setTags: (bucket, key, versionId, tags) => stmt.setTags.run(tags, bucket, key, versionId).changes > 0,
     setLock(bucket, key, versionId, lock) {
       const [, mode, until, hold] = extraColumns(lock);

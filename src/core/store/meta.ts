@@ -13,6 +13,7 @@ import { uploadQueries } from "./meta-uploads.ts";
 
 export type { BlobUser, BucketRow, CompletedUpload, DeleteOutcome, Grant, Grantee, NewObjectRow, ObjectLock, ObjectRow, ObjectTag, PartRow, Permission, UploadRow, VersionRow } from "./meta-rows.ts";
 export type { VersionCursor, VersioningStatus } from "./meta-versions.ts";
+export { isVersionId, seqOfVersionId } from "./meta-versions.ts";
 export { MIGRATIONS, SCHEMA_VERSION, type MetadataOptions } from "./meta-schema.ts";
 export { prefixUpperBound, utf8Compare } from "./meta-order.ts";
 
