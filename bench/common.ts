@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { S3Client } from "@aws-sdk/client-s3";
-import type { ServerProcess } from "../test/helpers/server-process.ts";
 import { presign } from "../test/helpers/signed-fetch.ts";
 
 export const { values: flags } = parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, only: { type: "string" } } });
@@ -16,9 +15,15 @@ export const SIZES = flags.quick
 export const CREDENTIALS = { accessKeyId: "AKIABENCHS3LITE", secretAccessKey: "bench-secret" };
 export const BUCKET = "bench";
 
-export interface Row { scenario: string; unit: string; s3lite: number; baseline?: number; higherIsBetter: boolean }
+/**
+ * One line of the table. `baseline` is the raw-Bun floor (bench/baseline.ts), `peer` the same scenario
+ * on the peer server (bench/peer.ts); a row without `peer` is one the peer cannot do, and shows "—"
+ * (each scenario says why where it records the row). `compare: false` leaves out the ratio columns, for
+ * rows that are ratios themselves.
+ */
+export interface Row { scenario: string; unit: string; s3lite: number; baseline?: number; peer?: number | null; higherIsBetter: boolean; compare?: false }
 export const rows: Row[] = [];
-export const record = (row: Row) => { rows.push(row); printRow(row); };
+export const record = (row: Row) => { rows.push({ ...row, peer: row.peer ?? null }); printRow(row); };
 
 export const work = mkdtempSync(join(tmpdir(), "s3lite-bench-"));
 export const source = join(work, "source.bin");
@@ -52,7 +57,7 @@ export async function drain(response: Response): Promise<number> {
   return size;
 }
 
-export const s3url = (server: ServerProcess, key: string, query = "") => `${server.url}/${BUCKET}/${key}${query}`;
+export const s3url = (server: { url: string }, key: string, query = "") => `${server.url}/${BUCKET}/${key}${query}`;
 export const presigned = (url: string, method = "GET") => presign(url, { method, credentials: CREDENTIALS, expiresIn: 3600 });
 
 export const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -62,16 +67,37 @@ export async function medianOf(runs: number, fn: () => Promise<number>): Promise
   return median(times);
 }
 
+/**
+ * A figure of the peer's, or undefined (shown as "—") when it cannot produce one: a failure of the
+ * peer's is reported and leaves its cell empty, rather than stopping the run.
+ */
+export async function peerFigure(scenario: string, fn: () => Promise<number>): Promise<number | undefined> {
+  try {
+    return await fn();
+  } catch (error) {
+    console.log(`(peer failed "${scenario}", its figure is left out: ${error instanceof Error ? error.message.split("\n")[0] : error})`);
+    return undefined;
+  }
+}
+
 export const clients: S3Client[] = [];
-export function s3Client(s3: ServerProcess): S3Client {
+export function s3Client(s3: { url: string }): S3Client {
   const client = new S3Client({ endpoint: s3.url, region: "us-east-1", forcePathStyle: true, credentials: CREDENTIALS, requestChecksumCalculation: "WHEN_REQUIRED" });
   clients.push(client);
   return client;
 }
 
-const fmt = (n: number | undefined) => n === undefined ? "" : n >= 100 ? n.toFixed(0) : n.toFixed(1);
-export function printRow(r: Row): void {
-  const ratio = r.baseline === undefined ? "" : (r.s3lite / r.baseline).toFixed(2);
-  console.log(`${r.scenario.padEnd(72)} ${r.unit.padEnd(6)} ${fmt(r.s3lite).padStart(9)} ${fmt(r.baseline).padStart(9)} ${ratio.padStart(6)}`);
+const fmt = (n: number | undefined, unit = "") => n === undefined ? "" : unit === "×" ? n.toFixed(2) : n >= 100 ? n.toFixed(0) : n.toFixed(1);
+const COLUMNS = [["unit", 6], ["s3lite", 9], ["raw Bun", 9], ["ratio", 6], ["peer", 9], ["s3lite/peer", 11]] as const;
+
+export function printHeader(): void {
+  console.log(`${"scenario".padEnd(72)} ${COLUMNS.map(([name, width], i) => (i === 0 ? name.padEnd(width) : name.padStart(width))).join(" ")}`);
 }
 
+export function printRow(r: Row): void {
+  const ratio = r.baseline === undefined || r.compare === false ? "" : (r.s3lite / r.baseline).toFixed(2);
+  const peer = r.peer ?? undefined;
+  const factor = peer === undefined ? "—" : r.compare === false ? "" : (r.s3lite / peer).toFixed(2);
+  const cells = [r.unit, fmt(r.s3lite, r.unit), fmt(r.baseline, r.unit), ratio, peer === undefined ? "—" : fmt(peer, r.unit), factor];
+  console.log(`${r.scenario.padEnd(72)} ${cells.map((cell, i) => (i === 0 ? cell.padEnd(COLUMNS[i]![1]) : cell.padStart(COLUMNS[i]![1]))).join(" ")}`);
+}

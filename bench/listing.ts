@@ -1,8 +1,10 @@
 // Listing: a bucket of 10,000 keys read in pages, single pages from a bucket of 1,000,000, and
-// ListObjectVersions pages from a versioned bucket of 1,000,000 versions.
+// ListObjectVersions pages from a versioned bucket of 1,000,000 versions. The peer lists the
+// 10,000-key bucket (bench/peer.ts seeds it); the other rows show "—" for it, each saying why.
 import { openStore } from "../src/core/store/open.ts";
 import type { ServerProcess } from "../test/helpers/server-process.ts";
-import { SIZES, expectOk, medianOf, presigned, record } from "./common.ts";
+import type { Peer } from "./peer.ts";
+import { SIZES, expectOk, medianOf, peerFigure, presigned, record } from "./common.ts";
 
 /**
  * Listing buckets of 10 and SIZES.listDirs folders of 1,000 keys each (10,000 and 1,000,000 keys),
@@ -51,7 +53,7 @@ export function seedListingBuckets(dataDir: string): void {
 }
 
 /** One ListObjectsV2 (or, with `versions`, ListObjectVersions) request, presigned beforehand so only the request is timed. */
-async function listPage(s3: ServerProcess, bucket: string, query: string, versions = false): Promise<{ ms: number; token?: string; count: number }> {
+async function listPage(s3: { url: string }, bucket: string, query: string, versions = false): Promise<{ ms: number; token?: string; count: number }> {
   const url = await presigned(`${s3.url}/${bucket}?${versions ? "versions" : "list-type=2"}&${query}`);
   const started = performance.now();
   const text = await (await expectOk(await fetch(url))).text();
@@ -61,12 +63,12 @@ async function listPage(s3: ServerProcess, bucket: string, query: string, versio
   return { ms, token, count };
 }
 
-export async function listing(s3: ServerProcess): Promise<void> {
+export async function listing(s3: ServerProcess, peer: Peer | undefined): Promise<void> {
   const large = `${(SIZES.listDirs * 1000).toLocaleString("en-US")}-key`;
-  const fullListing = await medianOf(5, async () => {
+  const fullListing = (server: { url: string }) => medianOf(5, async () => {
     let total = 0, keys = 0, token: string | undefined;
     do {
-      const page = await listPage(s3, LIST_SMALL, `max-keys=1000${token ? `&continuation-token=${encodeURIComponent(token)}` : ""}`);
+      const page = await listPage(server, LIST_SMALL, `max-keys=1000${token ? `&continuation-token=${encodeURIComponent(token)}` : ""}`);
       total += page.ms;
       keys += page.count;
       token = page.token;
@@ -74,21 +76,24 @@ export async function listing(s3: ServerProcess): Promise<void> {
     if (keys !== 10_000) throw new Error(`listed ${keys} keys, expected 10000`);
     return total;
   });
-  record({ scenario: "ListObjectsV2 of 10,000 keys in 10 pages of 1,000 (median of 5)", unit: "ms", s3lite: fullListing, higherIsBetter: false });
-  const page = async (bucket: string, query: string, versions = false) => medianOf(21, async () => {
-    const result = await listPage(s3, bucket, query, versions);
+  record({ scenario: "ListObjectsV2 of 10,000 keys in 10 pages of 1,000 (median of 5)", unit: "ms", s3lite: await fullListing(s3), peer: peer && await peerFigure("ListObjectsV2 of 10,000 keys", () => fullListing(peer)), higherIsBetter: false });
+  const page = async (server: { url: string }, bucket: string, query: string, versions = false) => medianOf(21, async () => {
+    const result = await listPage(server, bucket, query, versions);
     if (result.count !== 1000) throw new Error(`a page of ${result.count}, expected 1000 (${bucket}?${query})`);
     return result.ms;
   });
   const middle = `start-after=${encodeURIComponent(`dir-${String(Math.floor(SIZES.listDirs / 2)).padStart(4, "0")}/file-0500.txt`)}`;
-  record({ scenario: "one 1,000-key page from the 10,000-key bucket (median of 21)", unit: "ms", s3lite: await page(LIST_SMALL, "start-after=dir-0004/file-0500.txt"), higherIsBetter: false });
-  record({ scenario: `one 1,000-key page from the ${large} bucket, from its middle`, unit: "ms", s3lite: await page(LIST_LARGE, middle), higherIsBetter: false });
+  const smallPage = "start-after=dir-0004/file-0500.txt";
+  record({ scenario: "one 1,000-key page from the 10,000-key bucket (median of 21)", unit: "ms", s3lite: await page(s3, LIST_SMALL, smallPage), peer: peer && await peerFigure("one page of 10,000", () => page(peer, LIST_SMALL, smallPage)), higherIsBetter: false });
+  // The peer's column stays empty from here: its bucket of 1,000,000 keys would be three million
+  // files (see seedPeerListing), and s3rver has no versioning (ListObjectVersions answers 405).
+  record({ scenario: `one 1,000-key page from the ${large} bucket, from its middle`, unit: "ms", s3lite: await page(s3, LIST_LARGE, middle), higherIsBetter: false });
   const versions = (SIZES.listDirs * 100 * VERSIONS_PER_KEY).toLocaleString("en-US");
   const middleKey = `key-${String(SIZES.listDirs * 50).padStart(6, "0")}`;
-  record({ scenario: `one ListObjectVersions page of 1,000 of ${versions} versions, mid-bucket`, unit: "ms", s3lite: await page(LIST_VERSIONS, `key-marker=${middleKey}`, true), higherIsBetter: false });
+  record({ scenario: `one ListObjectVersions page of 1,000 of ${versions} versions, mid-bucket`, unit: "ms", s3lite: await page(s3, LIST_VERSIONS, `key-marker=${middleKey}`, true), higherIsBetter: false });
   if (SIZES.listDirs >= 1000) {
     // Each CommonPrefix rolls up 1,000 keys: the page skips past them rather than walking a million rows.
-    record({ scenario: `one page of 1,000 CommonPrefixes from the ${large} bucket`, unit: "ms", s3lite: await page(LIST_LARGE, "delimiter=%2F"), higherIsBetter: false });
+    record({ scenario: `one page of 1,000 CommonPrefixes from the ${large} bucket`, unit: "ms", s3lite: await page(s3, LIST_LARGE, "delimiter=%2F"), higherIsBetter: false });
   }
 }
 

@@ -1,6 +1,7 @@
 // The memory store beside the data folder: GET and PUT of 4 KiB at 16 and 64 connections, wrk against
 // `s3lite serve --memory` and against the disk server the other scenarios use, in the same run.
-// Both rows go in the s3lite column; the ratio row is memory ÷ disk.
+// Both rows go in the s3lite column; the ratio row is memory ÷ disk. The peer's column shows "—":
+// these rows compare s3lite's two stores, and s3rver has no in-memory store.
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { spawnListening, type ServerProcess } from "../test/helpers/server-process.ts";
 import { ENTRY } from "../test/helpers/spawn.ts";

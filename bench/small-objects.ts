@@ -1,9 +1,10 @@
 // Small objects under load: GET and PUT of 4 KiB at 16 and 64 connections, driven by wrk (C, one
 // thread) replaying presigned URLs, so the load generator costs less per request than the server.
-// Reports req/s, p50 and p99 for s3lite and the baseline, and wrk's CPU beside the server's.
+// Reports req/s, p50 and p99 for s3lite, the baseline and the peer, and wrk's CPU beside the server's.
 import { join } from "node:path";
 import type { ChildServer, ServerProcess } from "../test/helpers/server-process.ts";
 import { SIZES, expectOk, presigned, record, s3url, work } from "./common.ts";
+import type { Peer } from "./peer.ts";
 
 const SMALL = 4096;
 
@@ -44,22 +45,32 @@ function toMs(text: string | undefined): number {
   return Number(m[1]) * (m[2] === "us" ? 0.001 : m[2] === "s" ? 1000 : 1);
 }
 
-export async function smallObjects(s3: ServerProcess, baseline: ChildServer): Promise<void> {
+export async function smallObjects(s3: ServerProcess, baseline: ChildServer, peer: Peer | undefined): Promise<void> {
   const body = new Uint8Array(SMALL).fill(115);
   await expectOk(await fetch(await presigned(s3url(s3, "small.bin"), "PUT"), { method: "PUT", body }));
   await expectOk(await fetch(`${baseline.url}/small.bin`, { method: "PUT", body }));
+  if (peer) await expectOk(await fetch(await presigned(s3url(peer, "small.bin"), "PUT"), { method: "PUT", body }));
   for (const method of ["GET", "PUT"] as const) {
-    const s3Url = await presigned(s3url(s3, method === "GET" ? "small.bin" : "small-put.bin"), method);
-    const baseUrl = `${baseline.url}/${method === "GET" ? "small.bin" : "small-put.bin"}`;
+    const key = method === "GET" ? "small.bin" : "small-put.bin";
+    const s3Url = await presigned(s3url(s3, key), method);
+    const baseUrl = `${baseline.url}/${key}`;
+    const peerUrl = peer && await presigned(s3url(peer, key), method);
     for (const connections of [16, 64]) {
       const ours = await wrk(s3, s3Url, method, connections);
       const theirs = await wrk(baseline, baseUrl, method, connections);
       if (ours.errors > 0 || theirs.errors > 0) throw new Error(`${method} at ${connections}: ${ours.errors} s3lite and ${theirs.errors} baseline errors`);
+      let other = peer && peerUrl ? await wrk(peer, peerUrl, method, connections) : undefined;
+      if (other && other.errors > 0) {
+        // The peer's failures are its own: its figures are left out rather than stopping the run.
+        console.log(`(peer: ${other.errors} errors in ${method} at ${connections} connections; its figures are left out)`);
+        other = undefined;
+      }
       const label = `${method} 4 KiB, ${connections} connections`;
-      record({ scenario: `${label}: requests/s`, unit: "req/s", s3lite: ours.requestsPerSecond, baseline: theirs.requestsPerSecond, higherIsBetter: true });
-      record({ scenario: `  p50 latency`, unit: "ms", s3lite: ours.p50Ms, baseline: theirs.p50Ms, higherIsBetter: false });
-      record({ scenario: `  p99 latency`, unit: "ms", s3lite: ours.p99Ms, baseline: theirs.p99Ms, higherIsBetter: false });
-      record({ scenario: `  wrk CPU as a share of the server's CPU`, unit: "%", s3lite: 100 * ours.wrkCpuSeconds / ours.serverCpuSeconds, baseline: 100 * theirs.wrkCpuSeconds / theirs.serverCpuSeconds, higherIsBetter: false });
+      record({ scenario: `${label}: requests/s`, unit: "req/s", s3lite: ours.requestsPerSecond, baseline: theirs.requestsPerSecond, peer: other?.requestsPerSecond, higherIsBetter: true });
+      record({ scenario: `  p50 latency`, unit: "ms", s3lite: ours.p50Ms, baseline: theirs.p50Ms, peer: other?.p50Ms, higherIsBetter: false });
+      record({ scenario: `  p99 latency`, unit: "ms", s3lite: ours.p99Ms, baseline: theirs.p99Ms, peer: other?.p99Ms, higherIsBetter: false });
+      const cpuShare = (load: Load & { serverCpuSeconds: number }) => 100 * load.wrkCpuSeconds / load.serverCpuSeconds;
+      record({ scenario: `  wrk CPU as a share of the server's CPU`, unit: "%", s3lite: cpuShare(ours), baseline: cpuShare(theirs), peer: other && cpuShare(other), higherIsBetter: false });
     }
   }
 }

@@ -3,9 +3,10 @@
 // Node type, so the published .d.ts files need neither @types/bun nor @types/node; index.ts checks that
 // these types still describe the server core/ makes.
 import { resolveConfig, type Config, type Credential, type UserSpec } from "./core/config.ts";
+import type { KmsKeySpec } from "./core/kms-keys.ts";
 import { ioError as makeIoError } from "./core/store/faults.ts";
 
-export { resolveConfig, type Config, type Credential, type UserSpec };
+export { resolveConfig, type Config, type Credential, type KmsKeySpec, type UserSpec };
 
 export interface StartOptions {
   /** 0 (the default) picks a free port. */
@@ -26,6 +27,8 @@ export interface StartOptions {
   users?: UserSpec[];
   /** New buckets as on AWS before April 2023 (and on MinIO, Ceph): ACLs enabled, public access not blocked. */
   legacyBucketDefaults?: boolean;
+  /** Local KMS keys SSE-KMS requests may name (what --kms-keys reads); alias/aws/s3 exists besides. */
+  kmsKeys?: { id?: string; aliases?: string[]; material?: string }[];
   /** How long RestoreObject of an archived object takes, in ms or as "30s"; 0 (at once) by default. */
   restoreDelay?: number | string;
   /** How often lifecycle rules are applied (also once at start), in ms or as "1h" (the default); 0 only when runLifecycle() asks. */
@@ -37,6 +40,8 @@ export interface StartOptions {
   domains?: string[];
   /** Allow every origin where a bucket has no CORS configuration; true by default. */
   cors?: boolean;
+  /** Serve the web console at /_s3lite/console/; true by default. */
+  console?: boolean;
   /** Defaults to "error": a test run stays quiet unless something breaks. */
   logLevel?: "silent" | "error" | "info" | "debug";
   /** The clock signatures are checked against (epoch ms), to test expiry and skew. In-process (Bun) only. */
@@ -108,6 +113,7 @@ export function resolveStartConfig(options: StartOptions): Config {
     data: options.dataDir,
     userList: usersOf(options),
     "legacy-bucket-defaults": options.legacyBucketDefaults,
+    kmsKeyList: options.kmsKeys,
     "restore-delay": duration(options.restoreDelay),
     "lifecycle-interval": duration(options.lifecycleInterval),
     region: options.region,
@@ -117,6 +123,7 @@ export function resolveStartConfig(options: StartOptions): Config {
     "memory-limit": options.memoryLimit === undefined ? undefined : String(options.memoryLimit),
     domain: options.domains,
     cors: options.cors,
+    console: options.console,
     fsync: options.fsync,
     "allow-default-credentials": options.allowDefaultCredentials,
   }, {});

@@ -12,6 +12,7 @@ export const serverArgs = {
   credentials: { type: "string", description: "Accepted keys, AK:SK[:USER][,…]; a user's keys share its buckets (S3LITE_CREDENTIALS)", valueHint: "AK:SK" },
   users: { type: "string", description: "JSON file of users: name, keys, optional canonicalId, accountId, email (S3LITE_USERS)", valueHint: "users.json" },
   "legacy-bucket-defaults": { type: "boolean", description: "New buckets as before April 2023 (and as MinIO, Ceph): ACLs enabled (ObjectWriter), no public access block (S3LITE_LEGACY_BUCKET_DEFAULTS=1)" },
+  "kms-keys": { type: "string", description: "JSON file of local KMS keys for SSE-KMS: IDs, aliases, optional material; alias/aws/s3 always exists (S3LITE_KMS_KEYS)", valueHint: "kms-keys.json" },
   "restore-delay": { type: "string", description: "How long RestoreObject of a GLACIER or DEEP_ARCHIVE object takes, e.g. 30s (S3LITE_RESTORE_DELAY)", valueHint: "0" },
   "lifecycle-interval": { type: "string", description: "How often buckets' lifecycle rules are applied, also once at start; 0 never (S3LITE_LIFECYCLE_INTERVAL)", valueHint: "1h" },
   region: { type: "string", description: "Region reported for buckets (S3LITE_REGION)", valueHint: "us-east-1" },

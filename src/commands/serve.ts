@@ -21,7 +21,10 @@ export default defineCommand({
       "  s3lite serve --memory --memory-limit 2GiB --port 0",
     ].join("\n"),
   },
-  args: serverArgs,
+  args: {
+    ...serverArgs,
+    console: { type: "boolean", description: "Serve the web console at /_s3lite/console/ (the default); --no-console turns it off (S3LITE_CONSOLE=0)" },
+  },
   async run({ args }) {
     setLogLevel(args.quiet ? "error" : args.verbose ? "debug" : "info");
     let config;
@@ -68,13 +71,14 @@ export default defineCommand({
     if (args.json) {
       // The ready line: printed once the store is open and the port listens (GET /_s3lite/ready answers 200 from then on).
       const credentials = { accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined };
-      console.log(JSON.stringify({ event: "listening", ready: true, version: VERSION, pid: process.pid, url: server.url, port: server.port, dataDir: server.dataDir, credentials, ephemeral: config.ephemeral, memory: config.memory ? { limitBytes: config.memoryLimit } : undefined, region: server.region, buckets: config.buckets, domains: config.domains, permissiveCors: config.permissiveCors, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
+      console.log(JSON.stringify({ event: "listening", ready: true, version: VERSION, pid: process.pid, url: server.url, port: server.port, dataDir: server.dataDir, credentials, ephemeral: config.ephemeral, memory: config.memory ? { limitBytes: config.memoryLimit } : undefined, region: server.region, buckets: config.buckets, domains: config.domains, permissiveCors: config.permissiveCors, console: config.console ? `${server.url}/_s3lite/console/` : undefined, accessKeyId: key.accessKeyId, secretAccessKey: config.usesDefaultCredentials ? secret : undefined }));
     } else console.log([
       `s3lite listening on ${server.url}`,
       `  data:   ${config.memory ? `in memory, up to ${formatBytes(config.memoryLimit)} of objects (nothing written to disk; gone on exit)` : `${server.dataDir}${config.ephemeral ? " (temporary, removed on exit)" : ""}`}`,
       `  region: ${config.region}`,
       ...(config.buckets.length ? [`  buckets: ${config.buckets.join(", ")}`] : []),
       `  virtual-hosted: ${config.domains.map((d) => `http://<bucket>.${d}:${server.port}`).join(", ")}; path style works too`,
+      ...(config.console ? [`  console: ${server.url}/_s3lite/console/ (sign in with an access key and its secret)`] : []),
       `  cors:   ${config.permissiveCors ? "any origin, unless a bucket has its own CORS configuration" : "only as buckets' CORS configurations allow"}`,
       "",
       "  export AWS_ENDPOINT_URL=" + server.url,

@@ -1,5 +1,6 @@
 // createApp(): Request → Response for the S3 API. The only catch-all: every error becomes S3 XML here,
 // every response gets its request id here, and one line per request is logged here.
+import { consoleAnswer } from "../console/routes.ts";
 import { Authorizer, type RequestFacts } from "./access/authorize.ts";
 import { ANONYMOUS, buildIdentities } from "./access/identities.ts";
 import { verifyRequest } from "./auth/verify.ts";
@@ -52,6 +53,12 @@ export function createApp(deps: AppDeps): (req: Request, connection?: Connection
     let req = received;
     const started = performance.now();
     const requestId = newRequestId();
+    // The web console's files, and the redirect there of a browser opening /: static, outside the S3 API.
+    const forConsole = deps.config.console ? consoleAnswer(req, deps.config) : undefined;
+    if (forConsole) {
+      const answer = await forConsole;
+      if (answer) return logged(req, undefined, "Console", stamp(answer, requestId), requestId, started);
+    }
     let parsed: ParsedRequest | undefined;
     let op = "-";
     let facts: RequestFacts | undefined;

@@ -2,6 +2,7 @@
 // Nothing else in core reads process.env.
 import { readFileSync } from "node:fs";
 import { isValidBucketName } from "./bucket-names.ts";
+import { KmsKeysError, parseKmsKeyList, parseKmsKeys, type KmsKeySpec } from "./kms-keys.ts";
 
 export const DEFAULT_CREDENTIALS = { accessKeyId: "s3lite", secretAccessKey: "s3lite-secret" } as const;
 export const DEFAULT_PORT = 9000;
@@ -72,6 +73,10 @@ export interface Config {
   restoreDelayMs: number;
   /** How often buckets' lifecycle rules are applied (also once at start); 0 never applies them. */
   lifecycleIntervalMs: number;
+  /** Serve the web console at /_s3lite/console/ and redirect browsers opening / there. */
+  console: boolean;
+  /** The local KMS keys SSE-KMS requests may name (the AWS managed alias/aws/s3 key always exists besides). */
+  kmsKeys: KmsKeySpec[];
 }
 
 export interface ConfigFlags {
@@ -95,6 +100,10 @@ export interface ConfigFlags {
   "legacy-bucket-defaults"?: boolean;
   "restore-delay"?: string;
   "lifecycle-interval"?: string;
+  console?: boolean;
+  "kms-keys"?: string;
+  /** KMS keys given in code (the library's startServer), as a keys file lists them: instead of reading --kms-keys. */
+  kmsKeyList?: readonly unknown[];
 }
 
 /** What resolveConfig reads beyond flags and environment: the users file. */
@@ -242,6 +251,7 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     throw new ConfigError(`Refusing to listen on ${host} with the built-in credentials, which everyone knows: anyone who reaches this address could read and write. `
       + "Set your own with --credentials AK:SK (S3LITE_CREDENTIALS), bind to 127.0.0.1, or pass --allow-default-credentials if this network is yours alone.");
   }
+  const kmsKeys = resolveKmsKeys(flags, env, io);
   const memory = flags.memory ?? env.S3LITE_MEMORY === "1";
   const memoryLimit = parseSize(pick(flags["memory-limit"], env, "S3LITE_MEMORY_LIMIT") ?? DEFAULT_MEMORY_LIMIT);
   checkStoreFlags(flags, memory);
@@ -266,7 +276,27 @@ export function resolveConfig(flags: ConfigFlags, env: Record<string, string | u
     legacyBucketDefaults: flags["legacy-bucket-defaults"] ?? env.S3LITE_LEGACY_BUCKET_DEFAULTS === "1",
     restoreDelayMs: parseDuration(pick(flags["restore-delay"], env, "S3LITE_RESTORE_DELAY") ?? "0"),
     lifecycleIntervalMs: parseDuration(pick(flags["lifecycle-interval"], env, "S3LITE_LIFECYCLE_INTERVAL") ?? DEFAULT_LIFECYCLE_INTERVAL),
+    console: flags.console ?? env.S3LITE_CONSOLE !== "0",
+    kmsKeys,
   };
+}
+
+/** The KMS key table: the library's list, else the --kms-keys (S3LITE_KMS_KEYS) file, else none. */
+function resolveKmsKeys(flags: ConfigFlags, env: Record<string, string | undefined>, io: ConfigIo): KmsKeySpec[] {
+  const path = pick(flags["kms-keys"], env, "S3LITE_KMS_KEYS");
+  try {
+    if (flags.kmsKeyList) return parseKmsKeyList(flags.kmsKeyList, "kmsKeys");
+    if (!path) return [];
+    let text: string;
+    try {
+      text = io.readText(path);
+    } catch (error) {
+      throw new ConfigError(`Cannot read the KMS keys file ${path}: ${(error as Error).message}`);
+    }
+    return parseKmsKeys(text, path);
+  } catch (error) {
+    throw error instanceof KmsKeysError ? new ConfigError(error.message) : error;
+  }
 }
 
 /** Flags given together that ask for two different stores. */

@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   InvalidStorageClass: [400, "The storage class you specified is not valid"],
   InvalidTag: [400, "The tag provided was not a valid tag. This error can occur if the tag did not pass input validation."],
   InvalidURI: [400, "Couldn't parse the specified URI."],
+  "KMS.NotFoundException": [400, "The specified KMS key does not exist."],
   KeyTooLongError: [400, "Your key is too long"],
   MalformedPOSTRequest: [400, "The body of your POST request is not well-formed multipart/form-data."],
   MalformedXML: [400, "The XML you provided was not well-formed or did not validate against our published schema."],

@@ -34,12 +34,19 @@ export async function startChildServer(options: StartOptions, packageDir: string
   const token = randomBytes(32).toString("base64url");
   const usersDir = config.usesDefaultCredentials ? undefined : mkdtempSync(join(tmpdir(), "s3lite-users-"));
   const logLevel = options.logLevel ?? "error";
+  let kmsDir: string | undefined;
   try {
     const args = serveFlags(config, options, logLevel);
     if (usersDir) {
       // Secrets never go on a command line, where ps would show them; the folder is the user's alone (0700).
       writeFileSync(join(usersDir, "users.json"), JSON.stringify({ users: config.users }), { mode: 0o600 });
       args.push("--users", join(usersDir, "users.json"));
+    }
+    if (config.kmsKeys.length > 0) {
+      // Key material is a secret too: in the same kind of folder, never on the command line.
+      kmsDir = mkdtempSync(join(tmpdir(), "s3lite-kms-"));
+      writeFileSync(join(kmsDir, "kms-keys.json"), JSON.stringify({ keys: config.kmsKeys }), { mode: 0o600 });
+      args.push("--kms-keys", join(kmsDir, "kms-keys.json"));
     }
     // Neither the .env nor the bunfig.toml of the folder the tests run in: the in-process server reads neither.
     const bunFlags = ["--no-env-file", "--no-install", `--config=${join(packageDir, "bin/bunfig.toml")}`];
@@ -53,6 +60,7 @@ export async function startChildServer(options: StartOptions, packageDir: string
     return handle(config, ready, token, child, exited);
   } finally {
     if (usersDir) rmSync(usersDir, { recursive: true, force: true });
+    if (kmsDir) rmSync(kmsDir, { recursive: true, force: true });
   }
 }
 
@@ -65,6 +73,7 @@ function serveFlags(config: Config, options: StartOptions, logLevel: NonNullable
   for (const domain of config.domains) if (domain !== "localhost") flags.push("--domain", domain);
   if (!config.permissiveCors) flags.push("--no-cors");
   if (config.legacyBucketDefaults) flags.push("--legacy-bucket-defaults");
+  if (!config.console) flags.push("--no-console");
   if (options.allowDefaultCredentials) flags.push("--allow-default-credentials");
   flags.push("--restore-delay", `${config.restoreDelayMs}ms`, "--lifecycle-interval", `${config.lifecycleIntervalMs}ms`);
   if (logLevel === "debug") flags.push("--verbose");

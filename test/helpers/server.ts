@@ -28,7 +28,7 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-type TestServerOptions = { now?: () => number; extraCredentials?: KeyPair[]; store?: StoreKind } & Pick<StartOptions, "fsync" | "faults" | "dataDir" | "memoryLimit" | "users" | "legacyBucketDefaults" | "restoreDelay">;
+type TestServerOptions = { now?: () => number; extraCredentials?: KeyPair[]; store?: StoreKind } & Pick<StartOptions, "fsync" | "faults" | "dataDir" | "memoryLimit" | "users" | "legacyBucketDefaults" | "restoreDelay" | "kmsKeys">;
 
 /**
  * Through the public library API, as a user's test suite would: port 0, a temp folder, TEST_CREDENTIALS.
@@ -48,6 +48,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     users: options.users,
     legacyBucketDefaults: options.legacyBucketDefaults,
     restoreDelay: options.restoreDelay,
+    kmsKeys: options.kmsKeys,
     logLevel: process.env.S3LITE_TEST_LOG === "debug" ? "debug" : "silent",
   };
   const server = await startServer(start);

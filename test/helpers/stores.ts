@@ -1,4 +1,5 @@
-// Stores for the tests that run on each kind: a data folder in a fresh temp dir, or memory.
+// Stores for the tests that run on each kind: a data folder in a fresh temp dir (as served: small
+// bodies inline in its database; or "files", every blob a file, as in data folders written before), or memory.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,19 +7,21 @@ import type { BlobStore } from "../../src/core/store/blobs.ts";
 import { openMemoryStore, openStore, type Store } from "../../src/core/store/open.ts";
 import type { StoreKind } from "./server.ts";
 
-export const STORE_KINDS: readonly StoreKind[] = ["disk", "memory"];
+export type TestStoreKind = StoreKind | "files";
+
+export const STORE_KINDS: readonly TestStoreKind[] = ["disk", "files", "memory"];
 
 export interface TestStore extends Store {
   /** Closes the store and removes its folder. */
   remove(): void;
 }
 
-export function openTestStore(kind: StoreKind, memoryLimit = 1024 ** 3): TestStore {
+export function openTestStore(kind: TestStoreKind, memoryLimit = 1024 ** 3): TestStore {
   if (kind === "memory") {
     const store = openMemoryStore(memoryLimit);
     return { ...store, remove: () => store.close() };
   }
-  const store = openStore(mkdtempSync(join(tmpdir(), "s3lite-store-")));
+  const store = openStore(mkdtempSync(join(tmpdir(), "s3lite-store-")), { inlineMax: kind === "files" ? -1 : undefined });
   return { ...store, remove: () => { store.close(); rmSync(store.dataDir, { recursive: true, force: true }); } };
 }
 

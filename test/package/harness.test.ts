@@ -113,3 +113,16 @@ async function stop(server: Started): Promise<void> {
   server.proc.kill("SIGTERM");
   expect(await server.proc.exited).toBe(0);
 }
+
+test("the Node entry passes kmsKeys to its child in a private file: a write under a configured alias works", async () => {
+  const server = await nodeEntry.startServer({ memory: true, credentials: TEST_CREDENTIALS, kmsKeys: [{ aliases: ["alias/harness"] }] });
+  const client = new S3Client({ endpoint: server.url, region: "us-east-1", forcePathStyle: true, credentials: TEST_CREDENTIALS });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: "kms" }));
+    const put = await client.send(new PutObjectCommand({ Bucket: "kms", Key: "k", Body: "x", ServerSideEncryption: "aws:kms", SSEKMSKeyId: "alias/harness" }));
+    expect(put.SSEKMSKeyId).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
+  } finally {
+    client.destroy();
+    await server.stop();
+  }
+}, 60_000);

@@ -14,7 +14,7 @@ import { errorOf } from "../helpers/data.ts";
 import type { TestServer } from "../helpers/server.ts";
 import { hasAwsCli, run, skipWithout } from "../helpers/spawn.ts";
 import { uniqueBucket } from "../helpers/server.ts";
-import { startWithBucket } from "../helpers/suite.ts";
+import { newBucket, startWithBucket } from "../helpers/suite.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
 
 let s: TestServer;
@@ -62,6 +62,9 @@ test("Terraform's create and its separate resources: CreateBucket with x-amz-acl
   // aws_s3_bucket with acl = "private" (and older providers always) send the canned ACL on create.
   await s.client.send(new CreateBucketCommand({ ...B, ACL: "private" }));
   expect((await s.client.send(new GetBucketAclCommand(B))).Grants?.map((g) => g.Permission)).toEqual(["FULL_CONTROL"]);
+  // AWS makes such a bucket BucketOwnerPreferred rather than the BucketOwnerEnforced of a bare CreateBucket.
+  expect((await s.client.send(new GetBucketOwnershipControlsCommand(B))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: "BucketOwnerPreferred" }]);
+  expect((await s.client.send(new GetBucketOwnershipControlsCommand({ Bucket: await newBucket(s.client, "tfbare") }))).OwnershipControls?.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
   // aws_s3_bucket_public_access_block, then aws_s3_bucket_ownership_controls, then aws_s3_bucket_policy.
   await s.client.send(new PutPublicAccessBlockCommand({ ...B, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
   expect((await s.client.send(new GetPublicAccessBlockCommand(B))).PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false });

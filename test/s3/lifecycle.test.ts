@@ -5,9 +5,9 @@ import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import {
-  CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketLifecycleCommand, DeleteObjectCommand, GetBucketLifecycleConfigurationCommand,
+  CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketLifecycleCommand, DeleteObjectCommand, GetBucketLifecycleConfigurationCommand,
   GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutBucketLifecycleConfigurationCommand,
-  PutObjectCommand, S3Client, type LifecycleRule,
+  PutObjectCommand, S3Client, UploadPartCommand, type LifecycleRule,
 } from "@aws-sdk/client-s3";
 import { ConfigError, resolveConfig } from "../../src/core/config.ts";
 import { sweepLifecycle } from "../../src/core/lifecycle.ts";
@@ -193,6 +193,15 @@ describe("the sweeper", () => {
     expect(written.Expiration).toBe(expected);
     expect((await s.client.send(new GetObjectCommand({ Bucket: bucket, Key: "logs/a" }))).Expiration).toBe(expected);
     expect((await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "other" }))).Expiration).toBeUndefined();
+    // CopyObject and CompleteMultipartUpload answer it too, as the model has them.
+    const copied = await s.client.send(new CopyObjectCommand({ Bucket: bucket, Key: "logs/copy", CopySource: `${bucket}/other` }));
+    expect(copied.Expiration).toMatch(/^expiry-date="[^"]+", rule-id="three days"$/);
+    const upload = await s.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "logs/mp" }));
+    const part = await s.client.send(new UploadPartCommand({ Bucket: bucket, Key: "logs/mp", UploadId: upload.UploadId, PartNumber: 1, Body: "x" }));
+    const completed = await s.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: "logs/mp", UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+    expect(completed.Expiration).toMatch(/^expiry-date="[^"]+", rule-id="three days"$/);
+    await s.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "logs/copy" }));
+    await s.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: "logs/mp" }));
 
     expect((await sweepAt(3)).expired).toBe(0);
     expect(await keys(bucket)).toEqual(["logs/a", "logs/b/c", "other"]);

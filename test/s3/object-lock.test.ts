@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { createPresignedPost } from "@aws-sdk/s3-presigned-post";
 import { accountIdFor } from "../../src/core/access/identities.ts";
-import { blobPath, errorOf, sha256Hex } from "../helpers/data.ts";
+import { errorOf, sha256Hex, tamperBlob } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 import { hasAwsCli, hasBoto3, run, s3lite, skipWithout } from "../helpers/spawn.ts";
@@ -352,7 +352,7 @@ test("fsck --repair keeps a protected version whose blob is bad, and says so", a
     const body = "bytes that a locked version and a free one share";
     await disk.client.send(new PutObjectCommand({ Bucket: bucket, Key: "locked", Body: body, ObjectLockMode: "COMPLIANCE", ObjectLockRetainUntilDate: inDays(1) }));
     await disk.client.send(new PutObjectCommand({ Bucket: bucket, Key: "free", Body: body }));
-    writeFileSync(blobPath(disk.dataDir, sha256Hex(body)), body.toUpperCase());
+    tamperBlob(disk.dataDir, sha256Hex(body), body.toUpperCase());
     const repaired = await s3lite(["fsck", "--data", disk.dataDir, "--repair", "--json"]);
     expect(repaired.exitCode).toBe(1);
     const [problem] = JSON.parse(repaired.stdout).problems;

@@ -3,14 +3,14 @@
 // key for an object stored without one; bytes at rest are ciphertext and the key is stored nowhere; boto3.
 import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand, GetObjectCommand,
   HeadObjectCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { errorOf, random } from "../helpers/data.ts";
+import { errorOf, filesUnder, random } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
 import { fetchSigned } from "../helpers/signed-fetch.ts";
 import { ENTRY, hasBoto3, run, skipWithout } from "../helpers/spawn.ts";
@@ -32,17 +32,6 @@ const customerHeaders = (key: Buffer, md5 = md5Of(key)): Record<string, string> 
   "x-amz-server-side-encryption-customer-key": key.toString("base64"),
   "x-amz-server-side-encryption-customer-key-md5": md5,
 });
-
-/** Every file under `dir`, read whole. */
-function filesUnder(dir: string): { path: string; bytes: Buffer }[] {
-  const found: { path: string; bytes: Buffer }[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...filesUnder(path));
-    else found.push({ path, bytes: readFileSync(path) });
-  }
-  return found;
-}
 
 describe("SSE-C: PutObject, GetObject, HeadObject", () => {
   test("an object written with a key reads back with it, whole and by ranges, and reports the key's MD5", async () => {

@@ -18,7 +18,8 @@ let bucket: string;
 beforeAll(async () => {
   s = await startTestServer();
   bucket = uniqueBucket("hdrs");
-  await s.client.send(new CreateBucketCommand({ Bucket: bucket, ACL: "private" }));
+  // A bare CreateBucket: with x-amz-acl private AWS would make the bucket BucketOwnerPreferred (ACLs enabled).
+  await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 afterAll(() => s.stop());
 
@@ -38,7 +39,7 @@ describe("headers that restate the default are accepted", () => {
 
 describe("anything else is 501 NotImplemented naming the header, and stores nothing", () => {
   test.each([
-    ["x-amz-server-side-encryption", "aws:kms"], ["x-amz-copy-source-server-side-encryption-customer-algorithm", "AES256"],
+    ["x-amz-server-side-encryption", "aws:kms:dsse"], ["x-amz-copy-source-server-side-encryption-customer-algorithm", "AES256"],
     ["x-amz-website-redirect-location", "/other"],
   ])("PutObject with %s: %s", async (name, value) => {
     const key = `refused-${name}`;
@@ -50,8 +51,8 @@ describe("anything else is 501 NotImplemented naming the header, and stores noth
     expect(await exists(key)).toBe(false);
   });
 
-  test("through the SDK: CreateMultipartUpload with SSE-KMS; ACLs a bucket with ACLs disabled refuses as AWS does", async () => {
-    expect((await errorOf(s.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "sdk-kms", ServerSideEncryption: "aws:kms" })))).name).toBe("NotImplemented");
+  test("through the SDK: CreateMultipartUpload with DSSE-KMS; ACLs a bucket with ACLs disabled refuses as AWS does", async () => {
+    expect((await errorOf(s.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "sdk-kms", ServerSideEncryption: "aws:kms:dsse" })))).name).toBe("NotImplemented");
     expect((await s.client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: "sdk-kms" }))).Uploads).toBeUndefined();
     await s.client.send(new PutObjectCommand({ Bucket: bucket, Key: "sdk-src", Body: "x" }));
     expect((await errorOf(s.client.send(new CopyObjectCommand({ Bucket: bucket, Key: "sdk-copy", CopySource: `${bucket}/sdk-src`, ACL: "public-read" })))).name).toBe("AccessControlListNotSupported");

@@ -4,6 +4,7 @@ import { newBucket as createBucket } from "../helpers/suite.ts";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { tamperBlob } from "../helpers/data.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { hasAwsCli, hasBoto3, run, s3lite, skipWithout } from "../helpers/spawn.ts";
 import { SLOW_TEST_MS } from "../setup.ts";
@@ -65,7 +66,7 @@ test("gc removes no blob a noncurrent version uses; fsck names the version a dam
   expect(await got.Body!.transformToString()).toBe("the old bytes");
   // Damage the old version's blob: fsck reports it, naming the version.
   const sha = new Bun.CryptoHasher("sha256").update("the old bytes").digest("hex");
-  await Bun.write(join(s.dataDir, "blobs", sha.slice(0, 2), sha.slice(2, 4), sha), "tampered bytes");
+  tamperBlob(s.dataDir, sha, "tampered bytes");
   const fsck = await s3lite(["fsck", "--data", s.dataDir, "--json"]);
   expect(fsck.exitCode).toBe(1);
   const affected = JSON.parse(fsck.stdout).problems.flatMap((p: { affected: string[] }) => p.affected);

@@ -9,6 +9,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { resolveConfig } from "../../src/index.ts";
+import { INLINE_MAX } from "../../src/core/store/fs-blobs.ts";
 import { errorOf } from "../helpers/data.ts";
 import { presign } from "../helpers/signed-fetch.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
@@ -188,10 +189,11 @@ test("no stack trace or secret in responses or logs, even when a request fails i
     const forged = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: "AKIAEXPOSE", secretAccessKey: "wrong" }, maxAttempts: 1 });
     expect((await errorOf(forged.send(new GetObjectCommand({ Bucket: "bkt", Key: "k" })))).name).toBe("SignatureDoesNotMatch");
     forged.destroy();
-    // Break the data folder under the running server: its temp folder becomes a file.
+    // Break the data folder under the running server: its temp folder becomes a file. (A body too
+    // large to be kept in the database, which would not need the folder.)
     rmSync(join(data, "tmp"), { recursive: true });
     writeFileSync(join(data, "tmp"), "");
-    const res = await fetch(await presign(`${url}/bkt/broken`, { method: "PUT", credentials: { accessKeyId: "AKIAEXPOSE", secretAccessKey: secret } }), { method: "PUT", body: "x" });
+    const res = await fetch(await presign(`${url}/bkt/broken`, { method: "PUT", credentials: { accessKeyId: "AKIAEXPOSE", secretAccessKey: secret } }), { method: "PUT", body: "x".repeat(INLINE_MAX + 1) });
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(text).toContain("<Code>InternalError</Code>");

@@ -1,6 +1,9 @@
-// The BlobStore contract, run on every store: the data folder's and the memory one.
+// The BlobStore contract, run on every store: the data folder's (small blobs inline in its database, or
+// every blob a file) and the memory one.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { BodyTooLarge } from "../../src/core/store/errors.ts";
+import { INLINE_MAX } from "../../src/core/store/fs-blobs.ts";
+import { openStore } from "../../src/core/store/open.ts";
 import { random } from "../helpers/data.ts";
 import { collect, openTestStore, putBlob, STORE_KINDS, type TestStore } from "../helpers/stores.ts";
 
@@ -80,7 +83,8 @@ describe.each(STORE_KINDS)("%s blob store", (kind) => {
     await reader.close();
   });
 
-  test("a blob moved aside leaves its address until settled: kept goes back, not kept is gone", async () => {
+  // An inline blob is never moved aside: settleAside() decides about it in place, in one transaction (below).
+  test.skipIf(kind === "disk")("a blob moved aside leaves its address until settled: kept goes back, not kept is gone", async () => {
     const kept = await putBlob(store.blobs, "kept"), dropped = await putBlob(store.blobs, "dropped");
     for (const { sha256 } of [kept, dropped]) expect(await store.blobs.moveAside(sha256)).toBe(true);
     expect(await store.blobs.moveAside(kept.sha256)).toBe(false);
@@ -103,11 +107,69 @@ describe.each(STORE_KINDS)("%s blob store", (kind) => {
     expect(await collect(store.blobs.listAside())).toEqual([]);
   });
 
+  test.if(kind === "disk")("an inline blob moved aside stays readable until settled: kept stays, not kept is gone", async () => {
+    const kept = await putBlob(store.blobs, "kept"), dropped = await putBlob(store.blobs, "dropped");
+    for (const { sha256 } of [kept, dropped]) expect(await store.blobs.moveAside(sha256)).toBe(true);
+    expect(await store.blobs.file(kept.sha256).text()).toBe("kept");
+    expect(await collect(store.blobs.listAside())).toEqual([]);
+    expect(await store.blobs.settleAside(kept.sha256, (aside) => aside.size === 4)).toBe(true);
+    expect(await store.blobs.settleAside(dropped.sha256, () => false)).toBe(false);
+    expect(await store.blobs.file(kept.sha256).text()).toBe("kept");
+    expect((await collect(store.blobs.list())).map((b) => b.sha256)).toEqual([kept.sha256]);
+    expect(await store.blobs.moveAside(dropped.sha256)).toBe(false);
+  });
+
   test("a quarantined blob is out of service", async () => {
     const { sha256 } = await putBlob(store.blobs, "bad bytes");
     const where = await store.blobs.quarantine(sha256);
     expect(where === undefined).toBe(kind === "memory");
     expect(await store.blobs.stat(sha256)).toBeUndefined();
     expect(await collect(store.blobs.list())).toEqual([]);
+  });
+});
+
+describe("inline blobs in a data folder", () => {
+  let store: TestStore;
+  beforeEach(() => { store = openTestStore("disk"); });
+  afterEach(() => store.remove());
+  const count = () => store.meta.db.query<{ n: number }, []>("SELECT count(*) AS n FROM inline_blobs").get()!.n;
+
+  test("commitWith commits the blob in the row's transaction: a row that throws leaves no blob", async () => {
+    const staged = await store.blobs.stage(new Blob(["rolled back"]).stream(), { maxSize: 100 });
+    await expect(staged.commitWith(() => { throw new Error("refused"); })).rejects.toThrow("refused");
+    expect(await store.blobs.stat(staged.sha256)).toBeUndefined();
+    const again = await store.blobs.stage(new Blob(["rolled back"]).stream(), { maxSize: 100 });
+    expect(await again.commitWith(() => 42)).toBe(42);
+    expect(await store.blobs.file(again.sha256).text()).toBe("rolled back");
+    expect(count()).toBe(1);
+  });
+
+  test("a body declared larger than the threshold, or passing it, is a file; bytes given whole are staged too", async () => {
+    const big = random(INLINE_MAX + 1);
+    await (await store.blobs.stage(new Blob([big]).stream(), { maxSize: 1 << 20, expectedSize: big.length })).commit();
+    await (await store.blobs.stage(new Blob([big.subarray(1)]).stream(), { maxSize: 1 << 20, expectedSize: INLINE_MAX + 5 })).commit();
+    const whole = await store.blobs.stage(big.subarray(0, 10), { maxSize: 100 });
+    await whole.commit();
+    expect(count()).toBe(1);
+    expect(await collect(store.blobs.list())).toHaveLength(3);
+    expect(Buffer.from(await store.blobs.file(whole.sha256).bytes()).equals(big.subarray(0, 10))).toBe(true);
+  });
+
+  test("a data folder written before keeps its small blob files readable, beside inline ones", async () => {
+    const dir = store.dataDir!;
+    store.close();
+    const before = openStore(dir, { inlineMax: -1 });
+    const { sha256 } = await putBlob(before.blobs, "an old small file");
+    before.close();
+    const reopened = openStore(dir), removeFolder = store.remove;
+    store = { ...reopened, remove: () => { reopened.close(); removeFolder(); } };
+    expect(await store.blobs.file(sha256).text()).toBe("an old small file");
+    expect((await store.blobs.stat(sha256))!.size).toBe(17);
+    const reader = await store.blobs.open(sha256);
+    expect(new TextDecoder().decode(await reader.read(3, 3))).toBe("old");
+    await reader.close();
+    await putBlob(store.blobs, "a new small body");
+    expect(count()).toBe(1);
+    expect(await collect(store.blobs.list())).toHaveLength(2);
   });
 });

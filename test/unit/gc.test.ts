@@ -11,7 +11,8 @@ const referTo = (key: string, sha256: string) => store.meta.putObject({
   bucket: "b", key, sha256, size: 1, etag: '"e"', lastModified: 0, contentType: "t", headers: {}, metadata: {},
   checksumAlgorithm: null, checksumValue: null, checksumType: null, partsCount: 0, owner: "", acl: null,
 });
-const options = { dryRun: false, graceMs: 0, uploadMaxAgeMs: 86_400_000, now: Date.now() + 1000 };
+// An hour ahead, so that every blob these tests write is past the grace period however long the file runs.
+const options = { dryRun: false, graceMs: 0, uploadMaxAgeMs: 86_400_000, now: Date.now() + 3_600_000 };
 const text = async (sha256: string) => store.blobs.file(sha256).text();
 
 describe.each(STORE_KINDS)("gc on a %s store", (kind) => {
@@ -33,7 +34,8 @@ describe.each(STORE_KINDS)("gc on a %s store", (kind) => {
     expect(await text(used)).toBe("used");
   });
 
-  test("blobs an interrupted gc had moved aside are put back when used and removed when not", async () => {
+  // Inline blobs are never left aside: gc decides about each in one transaction.
+  test.skipIf(kind === "disk")("blobs an interrupted gc had moved aside are put back when used and removed when not", async () => {
     const used = await blob("still used"), unused = await blob("not used");
     referTo("k", used);
     // As a gc stopped between moving blobs aside and deciding about them leaves them:
@@ -81,7 +83,7 @@ describe("gc on a data folder", () => {
   let fs: FsBlobStore;
   let tmp: string;
   beforeEach(() => {
-    store = openTestStore("disk");
+    store = openTestStore("files");
     store.meta.createBucket("b", "us-east-1", 0);
     fs = store.blobs as FsBlobStore;
     tmp = join(store.dataDir!, "tmp");

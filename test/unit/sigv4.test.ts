@@ -155,4 +155,22 @@ describe("URI encoding agrees with the byte-by-byte definition", () => {
       if (name !== "") expect(canonicalQuery(query)).toBe(expected);
     }
   });
+  // canonicalQuery passes a query that is canonical as a whole through unchanged: mixes of canonical
+  // pieces and the near misses (%41 for "A", lower-case hex, a second "=") must still come out re-encoded.
+  const QUERY_PIECES = ["a", "Z", "0", "-", "_", ".", "~", "%2F", "%20", "%C3%A9", "%FF", "%41", "%7E", "%2f", "%c3%a9", "=", "+", " ", "%", "é"];
+  const randomPart = () => Array.from({ length: 1 + Math.floor(rand() * 6) }, () => pick(QUERY_PIECES)).join("");
+  const canonicalOf = (raw: string) => referenceEncode(percentDecode(raw) ?? new TextEncoder().encode(raw));
+  test(`2,000 random multi-parameter queries, sorted and re-encoded (seed ${seed})`, () => {
+    for (let i = 0; i < 2000; i++) {
+      const parts = Array.from({ length: 1 + Math.floor(rand() * 5) }, () => {
+        const name = randomPart().replace(/=/g, "");
+        return name === "" ? "n" : rand() < 0.2 ? name : `${name}=${randomPart()}`;
+      });
+      const expected = parts
+        .map((part) => { const eq = part.indexOf("="); return eq < 0 ? [canonicalOf(part), ""] : [canonicalOf(part.slice(0, eq)), canonicalOf(part.slice(eq + 1))]; })
+        .sort(([an, av], [bn, bv]) => (an! < bn! ? -1 : an! > bn! ? 1 : av! < bv! ? -1 : av! > bv! ? 1 : 0))
+        .map(([n, v]) => `${n}=${v}`).join("&");
+      expect(canonicalQuery(parts.join("&"))).toBe(expected);
+    }
+  });
 });

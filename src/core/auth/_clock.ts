@@ -2,10 +2,17 @@
 // 15 minutes from its own clock. And the one date form both versions read, SigV4's x-amz-date.
 import { S3Error } from "../errors.ts";
 
-/** `YYYYMMDDTHHMMSSZ` → epoch ms, or NaN. */
+const AMZ_DATE = /^\d{8}T\d{6}Z$/;
+
+/** `YYYYMMDDTHHMMSSZ` → epoch ms, or NaN. Every signed request reads one: digits by position, no captures. */
 export function parseAmzDate(value: string): number {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN;
+  if (!AMZ_DATE.test(value)) return NaN;
+  const digits = (start: number, end: number): number => {
+    let n = 0;
+    for (let i = start; i < end; i++) n = n * 10 + value.charCodeAt(i) - 0x30;
+    return n;
+  };
+  return Date.UTC(digits(0, 4), digits(4, 6) - 1, digits(6, 8), digits(9, 11), digits(11, 13), digits(13, 15));
 }
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;

@@ -21,30 +21,73 @@ function reencode(raw: string, keepSlash = false): string {
   return uriEncode(text ?? percentDecode(raw) ?? textEncoder.encode(raw), keepSlash);
 }
 
+/** Bytes SigV4 writes as themselves: A-Z a-z 0-9 - . _ ~ */
+const UNRESERVED = Uint8Array.from({ length: 128 }, (_, c) => Number(/[A-Za-z0-9\-._~]/.test(String.fromCharCode(c))));
+/** An upper-case hex digit's value, else -1: canonical escapes are upper case. */
+const upperHex = (c: number): number => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
+
+/**
+ * Whether each "%" in `raw` starts an upper-case escape of a byte that needs one (with `keepSlash`,
+ * not "/", which decodes to a kept "/"). Text of unreserved characters and such escapes is in
+ * canonical form already: decoding and encoding it again gives it back, so it is used as sent, as
+ * SDKs send it. A character class (a tight loop in the regex engine) and then a look at each escape
+ * cost far less than decoding; an alternation per character in one regex cost more than decoding.
+ */
+function escapesAreCanonical(raw: string, keepSlash = false): boolean {
+  for (let i = raw.indexOf("%"); i >= 0; i = raw.indexOf("%", i + 3)) {
+    const high = upperHex(raw.charCodeAt(i + 1)), low = upperHex(raw.charCodeAt(i + 2));
+    if (high < 0 || low < 0) return false;
+    const byte = high * 16 + low;
+    if ((byte < 0x80 && UNRESERVED[byte] === 1) || (keepSlash && byte === 0x2f)) return false;
+  }
+  return true;
+}
+const PATH_CHARACTERS = /^[A-Za-z0-9\-._~%/]*$/;
+const COMPONENT_CHARACTERS = /^[A-Za-z0-9\-._~%]*$/;
+const QUERY_CHARACTERS = /^[A-Za-z0-9\-._~%=&]*$/;
+
 /** S3's canonical URI: the path as sent, decoded once and re-encoded once, `/` kept, dot segments kept. */
 export function canonicalUri(rawPath: string): string {
   if (ONLY_UNRESERVED_OR_SLASH.test(rawPath)) return rawPath;
+  if (PATH_CHARACTERS.test(rawPath) && escapesAreCanonical(rawPath, true)) return rawPath;
   const text = percentDecodeText(rawPath);
   if (text !== undefined) return uriEncode(text, true);
   const bytes = percentDecode(rawPath);
   return bytes ? uriEncode(bytes, true) : rawPath;
 }
 
+const canonicalComponent = (raw: string): string => (COMPONENT_CHARACTERS.test(raw) && escapesAreCanonical(raw) ? raw : reencode(raw));
+
+/** Every name and value canonical already, as in a presigned URL; "=" inside a value is not, and is checked by the caller. */
+const isCanonicalQuery = (rawQuery: string): boolean => QUERY_CHARACTERS.test(rawQuery) && escapesAreCanonical(rawQuery);
+
+/** By name, then by value: canonical components are ASCII, so code units order them as bytes. */
+const comparePairs = (a: [string, string], b: [string, string]): number =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+
 /** Sorted, re-encoded query; `exclude` drops a parameter (X-Amz-Signature for presigned URLs). */
 export function canonicalQuery(rawQuery: string, exclude?: string): string {
   if (rawQuery === "") return "";
+  const canonical = isCanonicalQuery(rawQuery);
   const pairs: [string, string][] = [];
+  let sorted = true;
   for (const part of rawQuery.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const name = eq < 0 ? part : part.slice(0, eq);
-    const value = eq < 0 ? "" : part.slice(eq + 1);
-    const encodedName = reencode(name);
-    if (encodedName === exclude) continue;
-    pairs.push([encodedName, reencode(value)]);
+    const rawName = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? "" : part.slice(eq + 1);
+    const name = canonical ? rawName : canonicalComponent(rawName);
+    if (name === exclude) continue;
+    // A second "=" is part of the value, and is escaped there.
+    const pair: [string, string] = [name, canonical && !rawValue.includes("=") ? rawValue : canonicalComponent(rawValue)];
+    if (sorted && pairs.length > 0 && comparePairs(pairs[pairs.length - 1]!, pair) > 0) sorted = false;
+    pairs.push(pair);
   }
-  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
-  return pairs.map(([n, v]) => `${n}=${v}`).join("&");
+  // Signers send the query sorted already; a check in passing spares the sort.
+  if (!sorted) pairs.sort(comparePairs);
+  let out = "";
+  for (let i = 0; i < pairs.length; i++) out += (i === 0 ? "" : "&") + pairs[i]![0] + "=" + pairs[i]![1];
+  return out;
 }
 
 /**
@@ -53,11 +96,18 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
  */
 export const trimAscii = (value: string): string => value.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, "");
 
+/** A value that trimming and folding would change: edge or repeated whitespace, or any but a single space. */
+const NEEDS_FOLDING = /^[\t\n\v\f\r ]|[\t\n\v\f\r ]$|[\t\n\v\f\r]| {2}/;
+const foldValue = (value: string): string => (NEEDS_FOLDING.test(value) ? trimAscii(value).replace(/[\t\n\v\f\r ]+/g, " ") : value);
+
 /** `name:value\n` per signed header: values trimmed, inner runs of spaces folded, repeats joined by ",". */
 export function canonicalHeaders(signedHeaders: readonly string[], valuesOf: (name: string) => readonly string[]): string {
-  return signedHeaders
-    .map((name) => `${name}:${valuesOf(name).map((v) => trimAscii(v).replace(/[\t\n\v\f\r ]+/g, " ")).join(",")}\n`)
-    .join("");
+  let out = "";
+  for (const name of signedHeaders) {
+    const values = valuesOf(name);
+    out += name + ":" + (values.length === 1 ? foldValue(values[0]!) : values.map(foldValue).join(",")) + "\n";
+  }
+  return out;
 }
 
 export interface CanonicalRequestParts {
@@ -70,7 +120,7 @@ export interface CanonicalRequestParts {
 }
 
 export function canonicalRequest(p: CanonicalRequestParts): string {
-  return [p.method, p.canonicalUri, p.canonicalQuery, p.canonicalHeaders, p.signedHeaders.join(";"), p.payloadHash].join("\n");
+  return `${p.method}\n${p.canonicalUri}\n${p.canonicalQuery}\n${p.canonicalHeaders}\n${p.signedHeaders.join(";")}\n${p.payloadHash}`;
 }
 
 export const credentialScope = (date: string, region: string, service: string): string => `${date}/${region}/${service}/aws4_request`;
@@ -90,7 +140,7 @@ export function wireBytes(canonicalRequestText: string): string | Uint8Array {
 
 /** `canonicalRequest` is hashed as given: a string as UTF-8, bytes as they are. */
 export function stringToSign(canonicalRequest: string | Uint8Array, amzDate: string, scope: string): string {
-  return [ALGORITHM, amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
 }
 
 export function signingKey(secretKey: string, date: string, region: string, service: string): Uint8Array {
@@ -128,26 +178,38 @@ export interface ParsedAuthorization {
   signature: string;
 }
 
+const CREDENTIAL_TERMINATOR = "/aws4_request";
+
 /** Splits `Credential=AK/date/region/service/aws4_request`; null if it is not of that shape. */
 export function parseCredential(credential: string): Omit<ParsedAuthorization, "signedHeaders" | "signature"> | null {
-  const parts = credential.split("/");
-  if (parts.length < 5 || parts[parts.length - 1] !== "aws4_request") return null;
-  const [service, region, date] = [parts[parts.length - 2]!, parts[parts.length - 3]!, parts[parts.length - 4]!];
+  if (!credential.endsWith(CREDENTIAL_TERMINATOR)) return null;
+  const serviceStart = credential.lastIndexOf("/", credential.length - CREDENTIAL_TERMINATOR.length - 1);
+  const regionStart = serviceStart <= 0 ? -1 : credential.lastIndexOf("/", serviceStart - 1);
+  const dateStart = regionStart <= 0 ? -1 : credential.lastIndexOf("/", regionStart - 1);
+  if (dateStart < 0) return null;
   // An access key id never holds "/", but keep any extra segments with it rather than misreading them.
-  return { accessKeyId: parts.slice(0, parts.length - 4).join("/"), date, region, service };
+  return {
+    accessKeyId: credential.slice(0, dateStart),
+    date: credential.slice(dateStart + 1, regionStart),
+    region: credential.slice(regionStart + 1, serviceStart),
+    service: credential.slice(serviceStart + 1, credential.length - CREDENTIAL_TERMINATOR.length),
+  };
 }
 
 /** Parses `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` (with or without spaces); null if malformed. */
 export function parseAuthorization(header: string): ParsedAuthorization | null {
   if (!header.startsWith(ALGORITHM + " ")) return null;
-  const fields = new Map<string, string>();
+  let credentialText = "", signedHeaders = "", sig = "";
   for (const item of header.slice(ALGORITHM.length + 1).split(",")) {
     const eq = item.indexOf("=");
-    if (eq > 0) fields.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = item.slice(0, eq).trim();
+    // A repeated field counts as its last occurrence.
+    if (name === "Credential") credentialText = item.slice(eq + 1).trim();
+    else if (name === "SignedHeaders") signedHeaders = item.slice(eq + 1).trim();
+    else if (name === "Signature") sig = item.slice(eq + 1).trim();
   }
-  const credential = parseCredential(fields.get("Credential") ?? "");
-  const signedHeaders = fields.get("SignedHeaders");
-  const sig = fields.get("Signature");
+  const credential = parseCredential(credentialText);
   if (!credential || !signedHeaders || !sig) return null;
   return { ...credential, signedHeaders: signedHeaders.split(";"), signature: sig };
 }

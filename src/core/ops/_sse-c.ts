@@ -1,6 +1,7 @@
 // SSE-C (customer-provided keys): the request's key headers checked with AWS's errors, the salted
 // HMAC that recognises a key without storing it, and AES-256-CTR streams that encrypt a body and
-// decrypt any byte range. The key itself is never stored, logged or put in an error.
+// decrypt any byte range (SSE-KMS bodies use the same streams under their data key, see _sse-kms.ts).
+// The key itself is never stored, logged or put in an error.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,12 +10,14 @@ import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { readPartsStream } from "../store/read-parts.ts";
+import { isKms, kmsDataKey } from "./_sse-kms.ts";
 import { SSE_C_KEY_HMAC } from "./_sse.ts";
 
 /** Internal stored headers of an SSE-C object (see isInternalHeader): never sent back. */
 export { SSE_C_KEY_HMAC };
 export const SSE_C_KEY_MD5 = "x-s3lite-sse-c-key-md5";
 export const SSE_C_ALGORITHM = "x-s3lite-sse-c-algorithm";
+/** The IV of an encrypted object's one blob, SSE-C or SSE-KMS (the name is from when SSE-C was the only mode). */
 export const SSE_C_IV = "x-s3lite-sse-c-iv";
 
 const CUSTOMER = "x-amz-server-side-encryption-customer-";
@@ -114,27 +117,32 @@ export function sseCHeaders(ctx: OpContext, customer: CustomerKey, iv?: Buffer):
   return headers;
 }
 
-/** Stored headers without SSE-C's: what a copy starts from before it gets its own encryption. */
-export function withoutSseC(headers: Readonly<Record<string, string>>): Record<string, string> {
+/** Stored headers without SSE-C's and SSE-KMS's: what a copy starts from before it gets its own encryption. */
+export function withoutEncryption(headers: Readonly<Record<string, string>>): Record<string, string> {
   const rest: Record<string, string> = {};
-  for (const name in headers) if (!name.startsWith("x-s3lite-sse-c-")) rest[name] = headers[name]!;
+  for (const name in headers) if (!name.startsWith("x-s3lite-sse-c-") && !name.startsWith("x-s3lite-kms-")) rest[name] = headers[name]!;
   return rest;
 }
 
 export const isSseC = (stored: Readonly<Record<string, string>>): boolean => stored[SSE_C_KEY_HMAC] !== undefined;
+/** SSE-C or SSE-KMS: bytes stored as ciphertext, read through readDecrypted, parts never merged. */
+export const isEncryptedAtRest = (stored: Readonly<Record<string, string>>): boolean => isSseC(stored) || isKms(stored);
+const NOT_APPLICABLE = "The encryption parameters are not applicable to this object.";
 
 const NEEDS_KEY = "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.";
 
 /**
  * GetObject/HeadObject: the key that decrypts `object`, or AWS's error. An SSE-C object without a key is
  * 400 InvalidRequest, with another key 403 AccessDenied; a key for an object stored without one is
- * 400 InvalidRequest. Returns undefined for a plain object read without a key.
+ * 400 InvalidRequest. An SSE-KMS object needs no key from the client: its data key is unwrapped here.
+ * Returns undefined for a plain object read without a key.
  */
-export function requireObjectKey(ctx: OpContext, object: Pick<ObjectRow, "headers">, prefix = CUSTOMER): Buffer | undefined {
+export function requireObjectKey(ctx: OpContext, object: Pick<ObjectRow, "headers">, prefix = CUSTOMER, { unwrapKms = true } = {}): Buffer | undefined {
   const customer = readCustomerKey(ctx.req.headers, prefix);
   if (!isSseC(object.headers)) {
-    if (customer) throw new S3Error("InvalidRequest", { message: "The encryption parameters are not applicable to this object." });
-    return undefined;
+    if (customer) throw new S3Error("InvalidRequest", { message: NOT_APPLICABLE });
+    // Readers that send no bytes (HEAD, GetObjectAttributes) leave the data key wrapped, as AWS calls no KMS for them.
+    return unwrapKms && isKms(object.headers) ? kmsDataKey(ctx, object.headers) : undefined;
   }
   if (!customer) throw new S3Error("InvalidRequest", { message: NEEDS_KEY });
   if (!sameKey(ctx, customer, object.headers)) throw new S3Error("AccessDenied");
@@ -154,7 +162,8 @@ export function requireUploadKey(ctx: OpContext, upload: { headers: Readonly<Rec
   const customer = readCustomerKey(ctx.req.headers);
   if (!isSseC(upload.headers)) {
     if (customer) throw new S3Error("InvalidRequest", { message: "The multipart upload initiate did not request encryption. The encryption parameters are not applicable to this upload." });
-    return undefined;
+    // SSE-KMS: each part is encrypted under the upload's data key.
+    return isKms(upload.headers) ? kmsDataKey(ctx, upload.headers) : undefined;
   }
   if (!customer) {
     if (!required) return undefined;
@@ -187,7 +196,8 @@ export function readDecrypted(ctx: OpContext, pieces: readonly CipherPiece[], ke
     const decipher = createDecipheriv("aes-256-ctr", key, counterAt(pieces[part]!.iv, from));
     // The read starts inside a 16-byte block: run the keystream up to it.
     if (from % 16 > 0) decipher.update(Buffer.alloc(from % 16));
-    return (bytes) => new Uint8Array(decipher.update(bytes));
+    // A Buffer is a Uint8Array: passed on as it is, not copied (a copy per chunk costs memory at 5 GiB).
+    return (bytes) => decipher.update(bytes);
   });
 }
 
@@ -205,29 +215,34 @@ export function counterAt(iv: Buffer, offset: number): Buffer {
 
 /** Plaintext digests taken on the way in, since the stored blob's are of the ciphertext. */
 export interface PlainDigests {
-  sha256: string;
-  md5: string;
+  /** Only when asked for: what a signed payload hash or a Content-MD5 is checked against. */
+  sha256?: string;
+  md5?: string;
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
-/** Encrypts a body from its first byte while hashing the plaintext; `digests()` once the stream ended. */
-export function encryptingStream(key: Buffer, iv: Buffer, algorithms: readonly ChecksumAlgorithm[]): { stream: TransformStream<Uint8Array, Uint8Array>; digests(): PlainDigests } {
+/**
+ * Encrypts a body from its first byte while hashing the plaintext; `digests()` once the stream ended.
+ * The plaintext's SHA-256 and MD5 cost as much as the encryption and the blob's own hashing together,
+ * so they are taken only when the request has something to check them against.
+ */
+export function encryptingStream(key: Buffer, iv: Buffer, algorithms: readonly ChecksumAlgorithm[], wanted: { sha256?: boolean; md5?: boolean } = {}): { stream: TransformStream<Uint8Array, Uint8Array>; digests(): PlainDigests } {
   const cipher = createCipheriv("aes-256-ctr", key, iv);
-  const sha256 = new Bun.CryptoHasher("sha256"), md5 = new Bun.CryptoHasher("md5");
+  const sha256 = wanted.sha256 ? new Bun.CryptoHasher("sha256") : undefined, md5 = wanted.md5 ? new Bun.CryptoHasher("md5") : undefined;
   const checksums = algorithms.map((a) => [a, createChecksum(a)] as const);
   let result: PlainDigests | undefined;
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      sha256.update(chunk);
-      md5.update(chunk);
+      sha256?.update(chunk);
+      md5?.update(chunk);
       for (const [, c] of checksums) c.update(chunk);
       const out = cipher.update(chunk);
-      if (out.length > 0) controller.enqueue(new Uint8Array(out));
+      if (out.length > 0) controller.enqueue(out);
     },
     flush(controller) {
       const out = cipher.final();
-      if (out.length > 0) controller.enqueue(new Uint8Array(out));
-      result = { sha256: sha256.digest("hex"), md5: md5.digest("hex"), checksums: Object.fromEntries(checksums.map(([a, c]) => [a, c.digest()])) };
+      if (out.length > 0) controller.enqueue(out);
+      result = { sha256: sha256?.digest("hex"), md5: md5?.digest("hex"), checksums: Object.fromEntries(checksums.map(([a, c]) => [a, c.digest()])) };
     },
   });
   return {

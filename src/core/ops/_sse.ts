@@ -5,10 +5,13 @@ export const SSE_HEADER = "x-amz-server-side-encryption";
 export const SSE_S3 = "AES256";
 /** Stored by SSE-C writes (an internal header, never sent back): its presence marks a customer-keyed object. */
 export const SSE_C_KEY_HMAC = "x-s3lite-sse-c-key-hmac";
+/** Stored by SSE-KMS writes (internal): the ARN of the KMS key that wraps the object's data key. */
+export const SSE_KMS_KEY_ARN = "x-s3lite-kms-key-arn";
+export const SSE_KMS = "aws:kms";
 
 /**
  * The encryption response headers of an object or upload, from its stored headers: SSE-C objects
- * answer with their customer-algorithm headers (added by the SSE-C code), every other one with
+ * answer with their customer-algorithm headers, SSE-KMS ones with aws:kms and their key, every other one with
  * `x-amz-server-side-encryption: AES256`, as AWS encrypts every object with SSE-S3 at least.
  */
 export function encryptionHeaders(stored: Readonly<Record<string, string>>): Record<string, string> {
@@ -18,6 +21,12 @@ export function encryptionHeaders(stored: Readonly<Record<string, string>>): Rec
       "x-amz-server-side-encryption-customer-algorithm": stored["x-s3lite-sse-c-algorithm"] ?? SSE_S3,
       "x-amz-server-side-encryption-customer-key-md5": stored["x-s3lite-sse-c-key-md5"] ?? "",
     };
+  }
+  if (stored[SSE_KMS_KEY_ARN] !== undefined) {
+    // SSE-KMS (see _sse-kms.ts): the key's ARN, and the bucket key when the write asked for one.
+    const headers: Record<string, string> = { [SSE_HEADER]: SSE_KMS, "x-amz-server-side-encryption-aws-kms-key-id": stored[SSE_KMS_KEY_ARN]! };
+    if (stored["x-s3lite-kms-bucket-key"] === "true") headers["x-amz-server-side-encryption-bucket-key-enabled"] = "true";
+    return headers;
   }
   return { [SSE_HEADER]: SSE_S3 };
 }

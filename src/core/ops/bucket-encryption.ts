@@ -1,21 +1,18 @@
 // PutBucketEncryption, GetBucketEncryption, DeleteBucketEncryption: the bucket's default encryption, in
-// bucket_configs "encryption". Only SSE-S3 (AES256) can be set; SSE-KMS and blocking encryption types are
-// 501, never a 200 that dropped them. A bucket with none set answers AWS's default since 2023: SSE-S3.
+// bucket_configs "encryption", applied by ops/_encryption.ts to writes that name none. SSE-S3 (AES256) and
+// SSE-KMS (aws:kms, with or without a KMSMasterKeyID) can be set; DSSE-KMS and blocking SSE-C are 501,
+// never a 200 that dropped them. A bucket with none set answers AWS's default since 2023: SSE-S3.
 import { S3Error } from "../errors.ts";
 import type { OperationName } from "../router.ts";
 import { parseXml, xmlResponse, type XmlObject } from "../xml.ts";
 import { requireBucket, type Handler } from "./_context.ts";
 import { readSmallBody } from "./_payload.ts";
-import { SSE_S3 } from "./_sse.ts";
+import { ENCRYPTION_CONFIG, type EncryptionRule } from "./_encryption.ts";
+import { SSE_KMS, SSE_S3 } from "./_sse.ts";
 
-const ENCRYPTION_CONFIG = "encryption";
 const MAX_BODY = 16 * 1024;
 /** The values of the model's ServerSideEncryption enum that a bucket default may name. */
-const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
-const KNOWN_ALGORITHMS = [SSE_S3, ...KMS_ALGORITHMS, "aws:fsx"];
-
-/** What is stored: the one rule s3lite accepts (`blocksNone`: it named BlockedEncryptionTypes NONE, returned as written). */
-interface EncryptionRule { bucketKeyEnabled: boolean; blocksNone?: true }
+const KNOWN_ALGORITHMS = [SSE_S3, SSE_KMS, "aws:kms:dsse", "aws:fsx"];
 const DEFAULT_RULE: EncryptionRule = { bucketKeyEnabled: false };
 
 const notImplemented = (what: string): S3Error =>
@@ -42,19 +39,22 @@ function parseEncryptionConfiguration(body: string): EncryptionRule {
   if (!isObject(byDefault) || Object.keys(byDefault).some((name) => name !== "SSEAlgorithm" && name !== "KMSMasterKeyID")) throw new S3Error("MalformedXML");
   const algorithm = text(byDefault.SSEAlgorithm);
   if (algorithm === undefined || !KNOWN_ALGORITHMS.includes(algorithm)) throw new S3Error("MalformedXML");
-  if (algorithm !== SSE_S3) throw notImplemented(`a default encryption of ${algorithm}`);
-  if (byDefault.KMSMasterKeyID !== undefined) {
+  if (algorithm !== SSE_S3 && algorithm !== SSE_KMS) throw notImplemented(`a default encryption of ${algorithm}`);
+  const kmsKeyId = text(byDefault.KMSMasterKeyID);
+  if (kmsKeyId !== undefined && algorithm !== SSE_KMS) {
     throw new S3Error("InvalidArgument", { message: "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse", ArgumentName: "ApplyServerSideEncryptionByDefault" });
   }
+  // As on AWS, the key is not looked up here: a write that uses a key this server lacks is KMS.NotFoundException.
+  const kms = algorithm === SSE_KMS ? { algorithm: SSE_KMS, ...(kmsKeyId ? { kmsKeyId } : {}) } as const : {};
   if (rule.BlockedEncryptionTypes !== undefined) {
     const blocked = isObject(rule.BlockedEncryptionTypes) ? rule.BlockedEncryptionTypes : {};
     const types = [blocked.EncryptionType ?? []].flat().map(text);
     if (Object.keys(blocked).some((name) => name !== "EncryptionType") || types.some((t) => t !== "NONE" && t !== "SSE-C")) throw new S3Error("MalformedXML");
     // Blocking SSE-C would have to refuse later writes; NONE blocks nothing, which is s3lite's behaviour anyway.
     if (types.includes("SSE-C")) throw notImplemented("BlockedEncryptionTypes SSE-C");
-    if (types.length > 0) return { bucketKeyEnabled, blocksNone: true };
+    if (types.length > 0) return { ...kms, bucketKeyEnabled, blocksNone: true };
   }
-  return { bucketKeyEnabled };
+  return { ...kms, bucketKeyEnabled };
 }
 
 // AWS requires Content-MD5 or an x-amz-checksum-* (httpChecksum requestChecksumRequired) and answers 200.
@@ -71,7 +71,8 @@ const getBucketEncryption: Handler = (ctx) => {
   const rule = ctx.meta.getBucketConfig<EncryptionRule>(bucket, ENCRYPTION_CONFIG) ?? DEFAULT_RULE;
   return xmlResponse("ServerSideEncryptionConfiguration", {
     Rule: {
-      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: SSE_S3 }, BucketKeyEnabled: rule.bucketKeyEnabled,
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: rule.algorithm ?? SSE_S3, ...(rule.kmsKeyId ? { KMSMasterKeyID: rule.kmsKeyId } : {}) },
+      BucketKeyEnabled: rule.bucketKeyEnabled,
       ...(rule.blocksNone ? { BlockedEncryptionTypes: { EncryptionType: "NONE" } } : {}),
     },
   });

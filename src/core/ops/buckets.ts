@@ -67,7 +67,10 @@ export const createBucket: Handler = async (ctx) => {
   }
   const owner = (ctx.principal as User).canonicalId;
   const headers = ctx.req.headers;
-  const ownership = readObjectOwnership(headers.get("x-amz-object-ownership"));
+  // A CreateBucket naming the canned ACL `private` and no Object Ownership gets BucketOwnerPreferred on AWS,
+  // not the BucketOwnerEnforced of a bare CreateBucket (rclone and older Terraform providers send it).
+  const cannedPrivate = headers.get("x-amz-acl")?.trim() === "private" && ![...headers.keys()].some((name) => name.startsWith("x-amz-grant-"));
+  const ownership = readObjectOwnership(headers.get("x-amz-object-ownership")) ?? (cannedPrivate && !ctx.config.legacyBucketDefaults ? "BucketOwnerPreferred" : undefined);
   const existing = ctx.access.bucket(name);
   if (existing) throw new S3Error(existing.owner === owner ? "BucketAlreadyOwnedByYou" : "BucketAlreadyExists", { BucketName: name });
   const acl = newBucketAcl(owner, aclFromHeaders(headers, ctx.identities), ownership, ctx.config.legacyBucketDefaults);

@@ -18,10 +18,12 @@ import { DEFAULT_CONTENT_TYPE, readStoredHeaders, readUserMetadata, validateKey 
 import { defaultLock, lockConfigOf, lockFields, requireLockIntegrity, resolveObjectLock, uploadHasLockParameters } from "./_object-lock.ts";
 import { declaredChecksum, readObjectBody, readSmallBody, rethrowStoreError } from "./_payload.ts";
 import { encryptionHeaders } from "./_sse.ts";
-import { cipherPieces, COPY_SOURCE_CUSTOMER, encryptingStream, isSseC, newIv, readCustomerKey, readDecrypted, refuseMixedEncryption, requireObjectKey, requireUploadKey, sseCHeaders } from "./_sse-c.ts";
+import { writeEncryption } from "./_encryption.ts";
+import { cipherPieces, COPY_SOURCE_CUSTOMER, encryptingStream, isEncryptedAtRest, newIv, readDecrypted, requireObjectKey, requireUploadKey } from "./_sse-c.ts";
 import { writeAccess } from "./_write-access.ts";
 import { writeConditions } from "./_write-conditions.ts";
 import { parseTaggingHeader, TAGGING_HEADER } from "./_tags.ts";
+import { expirationHeaders } from "./bucket-lifecycle.ts";
 
 const MAX_COMPLETE_BODY = 10_000 * 512;
 
@@ -74,17 +76,17 @@ export const createMultipartUpload: Handler = (ctx) => {
   // The retention and legal hold the headers name; the bucket's default, if none, is applied at completion.
   const lock = lockFields(resolveObjectLock(ctx, ctx.parsed.bucket!, key, headers, { applyDefault: false }));
   // SSE-C: the upload keeps the key's salted HMAC and MD5; every part must come with the same key.
-  const customer = readCustomerKey(headers);
-  if (customer) refuseMixedEncryption(headers);
+  // SSE-KMS: the upload keeps its wrapped data key, which encrypts every part.
+  const encryption = writeEncryption(ctx, headers, ctx.parsed.bucket!);
   const uploadId = newUploadId();
-  const stored = { ...readStoredHeaders(headers), ...(customer ? sseCHeaders(ctx, customer) : {}) };
+  const stored = { ...readStoredHeaders(headers), ...encryption?.stored() };
   ctx.meta.createUpload({
     uploadId, bucket: ctx.parsed.bucket!, key, createdAt: Date.now(), contentType: headers.get("content-type") ?? DEFAULT_CONTENT_TYPE,
     headers: stored, metadata: readUserMetadata(headers), ...checksum, ...(tags.length > 0 ? { tags } : {}),
     ...lock, ...access, initiator: ctx.principal.kind === "user" ? ctx.principal.canonicalId : access.owner,
   });
   const response = xmlResponse("InitiateMultipartUploadResult", { Bucket: ctx.parsed.bucket!, Key: key, UploadId: uploadId });
-  for (const [name, value] of Object.entries(encryptionHeaders(stored))) response.headers.set(name, value);
+  for (const [name, value] of Object.entries({ ...encryptionHeaders(stored), ...encryption?.answered })) response.headers.set(name, value);
   if (checksum.checksumAlgorithm) {
     response.headers.set("x-amz-checksum-algorithm", checksum.checksumAlgorithm);
     response.headers.set("x-amz-checksum-type", checksum.checksumType!);
@@ -107,7 +109,7 @@ export const uploadPart: Handler = async (ctx) => {
     throw checksumMismatch(upload.checksumAlgorithm, declared);
   }
   if (uploadHasLockParameters(ctx, upload)) requireLockIntegrity(ctx.req.headers, "Put Part");
-  // SSE-C: the part is encrypted with an IV of its own, which its ETag carries (see partIv).
+  // SSE-C and SSE-KMS: the part is encrypted with an IV of its own, which its ETag carries (see partIv).
   const key = requireUploadKey(ctx, upload);
   const iv = key ? newIv() : undefined;
   const body = await readObjectBody(ctx, { checksum: upload.checksumAlgorithm ?? undefined, ...(key ? { encrypt: { key, iv: iv! } } : {}) });
@@ -251,16 +253,18 @@ export const completeMultipartUpload: Handler = async (ctx) => {
   const etag = multipartETag(parts.map((p) => p.etag));
   // One part is already one blob: nothing to merge.
   // An SSE-C object stays as its parts, whose ETags carry their IVs (see _sse-c.ts).
-  const single = parts.length === 1 && !isSseC(upload.headers) ? parts[0]!.sha256 : "";
+  const single = parts.length === 1 && !isEncryptedAtRest(upload.headers) ? parts[0]!.sha256 : "";
+  const lastModified = Date.now();
   const completed = ctx.meta.completeUpload(upload.uploadId, {
-    bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified: Date.now(),
+    bucket: upload.bucket, key: upload.key, sha256: single, size, etag, lastModified,
     contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata,
     checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, partsCount: parts.length,
     owner: upload.owner, acl: upload.acl, tags: upload.tags, lock: upload.lock ?? defaultLock(lockConfigOf(ctx, upload.bucket), ctx.now), legalHold: upload.legalHold,
   }, single ? parts.map((p) => ({ ...p, sha256: "" })) : parts, writeConditions(headers, upload.key));
   if (!completed) return completedBefore(ctx) ?? noSuchUpload(upload.uploadId);
   if (!single) ctx.merger.schedule(upload.bucket, upload.key);
-  return completionResult(ctx, { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, versionId: completed }, upload.headers);
+  const done = { uploadId: upload.uploadId, bucket: upload.bucket, key: upload.key, etag, checksumAlgorithm: upload.checksumAlgorithm, checksumValue, checksumType: upload.checksumType, versionId: completed };
+  return completionResult(ctx, done, upload.headers, expirationHeaders(ctx, { bucket: upload.bucket, key: upload.key, size, tags: upload.tags, lastModified }));
 };
 
 function noSuchUpload(uploadId: string): never {
@@ -276,10 +280,12 @@ function completedBefore(ctx: OpContext): Response | undefined {
   if (!done || done.bucket !== ctx.parsed.bucket || done.key !== ctx.parsed.key) return undefined;
   // The object's stored headers say how it is encrypted; an object replaced or deleted since reports the default.
   const object = ctx.meta.getObject(done.bucket, done.key);
-  return completionResult(ctx, done, object?.etag === done.etag ? object.headers : {});
+  const same = object?.etag === done.etag ? object : undefined;
+  return completionResult(ctx, done, same?.headers ?? {}, same ? expirationHeaders(ctx, same) : {});
 }
 
-function completionResult(ctx: OpContext, done: CompletedUpload, stored: Readonly<Record<string, string>>): Response {
+/** The completion's answer; `expiration` is x-amz-expiration, where a lifecycle rule will expire the object. */
+function completionResult(ctx: OpContext, done: CompletedUpload, stored: Readonly<Record<string, string>>, expiration: Record<string, string>): Response {
   const response = xmlResponse("CompleteMultipartUploadResult", {
     Location: `${new URL(ctx.req.url).origin}/${done.bucket}/${uriEncode(done.key, true)}`,
     Bucket: done.bucket,
@@ -287,7 +293,7 @@ function completionResult(ctx: OpContext, done: CompletedUpload, stored: Readonl
     ETag: done.etag,
     ...(done.checksumAlgorithm ? { [`Checksum${done.checksumAlgorithm}`]: done.checksumValue, ChecksumType: done.checksumType } : {}),
   });
-  for (const [name, value] of Object.entries({ ...versionHeader(ctx, done.bucket, done.versionId), ...encryptionHeaders(stored) })) response.headers.set(name, value);
+  for (const [name, value] of Object.entries({ ...versionHeader(ctx, done.bucket, done.versionId), ...encryptionHeaders(stored), ...expiration })) response.headers.set(name, value);
   return response;
 }
 

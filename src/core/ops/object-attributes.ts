@@ -20,7 +20,7 @@ function intHeader(headers: Headers, name: string, fallback: number): number {
 export const getObjectAttributes: Handler = (ctx) => {
   const object = requireObject(ctx);
   // SSE-C: AWS asks for the object's key here too (nothing is decrypted; the key is only checked).
-  requireObjectKey(ctx, object);
+  requireObjectKey(ctx, object, undefined, { unwrapKms: false });
   const headers = ctx.req.headers;
   const requested = (headers.get("x-amz-object-attributes") ?? "").split(",").map((a) => a.trim()).filter((a) => a !== "");
   if (requested.length === 0) throw new S3Error("InvalidArgument", { message: "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty", ArgumentName: "x-amz-object-attributes" });

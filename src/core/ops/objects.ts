@@ -12,8 +12,10 @@ import { metadataToWire } from "./_metadata-values.ts";
 import { checkVersionDeletable, governanceBypass, lockFields, lockResponseHeaders, readBypass, requireLockIntegrity, resolveObjectLock } from "./_object-lock.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow, type ResponseChecksum } from "./_object-rows.ts";
 import { readObjectBody } from "./_payload.ts";
-import { cipherPieces, newIv, readCustomerKey, readDecrypted, refuseMixedEncryption, requireObjectKey, sseCHeaders } from "./_sse-c.ts";
-import { encryptionHeaders } from "./_sse.ts";
+import { writeEncryption } from "./_encryption.ts";
+import { cipherPieces, newIv, readDecrypted, requireObjectKey } from "./_sse-c.ts";
+import { isKms, kmsDataKey, requireSigV4ForKms } from "./_sse-kms.ts";
+import { encryptionHeaders, SSE_HEADER } from "./_sse.ts";
 import { parseTaggingHeader, TAGGING_COUNT_HEADER, TAGGING_HEADER } from "./_tags.ts";
 import { writeAccess, writerOf } from "./_write-access.ts";
 import { expirationHeaders } from "./bucket-lifecycle.ts";
@@ -33,19 +35,18 @@ export const putObject: Handler = async (ctx) => {
   if (lock.hasParameters) requireLockIntegrity(headers, "Put Object");
   const condition = writeConditions(headers, key);
   condition?.(ctx.meta.getObject(ctx.parsed.bucket!, key));
-  // SSE-C: the body is stored encrypted under the customer's key with an IV of its own; the row keeps
-  // the key's salted HMAC (to recognise it) and the MD5 the client sent, never the key.
-  const customer = readCustomerKey(headers);
-  if (customer) refuseMixedEncryption(headers);
-  const iv = customer ? newIv() : undefined;
-  const body = await readObjectBody(ctx, customer ? { encrypt: { key: customer.key, iv: iv! } } : {});
+  // SSE-C and SSE-KMS: the body is stored encrypted (under the customer's key, or a data key of its
+  // own) with an IV of its own; the row keeps what recognises or unwraps the key, never the key.
+  const encryption = writeEncryption(ctx, headers, ctx.parsed.bucket!);
+  const iv = encryption ? newIv() : undefined;
+  const body = await readObjectBody(ctx, encryption ? { encrypt: { key: encryption.key, iv: iv! } } : {});
   const row = singlePartRow(ctx.parsed.bucket!, key, body, described, body.checksum, access);
-  if (customer) Object.assign(row.headers, sseCHeaders(ctx, customer, iv!));
+  if (encryption) Object.assign(row.headers, encryption.stored(iv));
   if (tags.length > 0) row.tags = tags;
   Object.assign(row, lockFields(lock));
-  await body.commit();
-  const versionId = storeRow(ctx, row, condition);
-  const response = new Headers({ etag: row.etag, ...encryptionHeaders(row.headers), ...versionHeader(ctx, row.bucket, versionId), ...expirationHeaders(ctx, row) });
+  // A small body kept inline commits in its row's transaction; a file is published before the row.
+  const versionId = await body.commitWith(() => storeRow(ctx, row, condition));
+  const response = new Headers({ etag: row.etag, ...encryptionHeaders(row.headers), ...encryption?.answered, ...versionHeader(ctx, row.bucket, versionId), ...expirationHeaders(ctx, row) });
   if (body.checksum) {
     response.set(checksumHeader(body.checksum.algorithm), body.checksum.value);
     response.set("x-amz-checksum-type", "FULL_OBJECT");
@@ -82,8 +83,13 @@ export const headObject: Handler = (ctx) => readObject(ctx, false);
 
 function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Response> {
   const object = requireObject(ctx);
-  // SSE-C: the customer's key, checked before anything of the object is told (AWS: 400 without it, 403 with another).
-  const customerKey = requireObjectKey(ctx, object);
+  // SSE-C: the customer's key, checked before anything of the object is told (AWS: 400 without it, 403
+  // with another); SSE-KMS: the object's data key, unwrapped.
+  const customerKey = requireObjectKey(ctx, object, undefined, { unwrapKms: false });
+  const kms = isKms(object.headers);
+  if (kms) requireSigV4ForKms(ctx.auth?.signatureVersion);
+  // "x-amz-server-side-encryption should not be sent for GET or HEAD requests": AWS answers 400, whatever the object.
+  if (ctx.req.headers.has(SSE_HEADER)) throw new S3Error("InvalidArgument", { message: "x-amz-server-side-encryption header is not supported for this operation.", ArgumentName: SSE_HEADER, ArgumentValue: ctx.req.headers.get(SSE_HEADER)! });
   // An archived object answers HEAD, with its restore if it has one, and GET only once restored, as on AWS.
   const restore = restoreHeader(withBody ? requireReadable(object, ctx.now) : restoreStateOf(object.headers, ctx.now));
   const headers = { ...objectHeaders(object), ...versionHeader(ctx, object.bucket, object.versionId, requestedVersion(ctx) !== undefined), ...lockResponseHeaders(ctx, object) };
@@ -121,7 +127,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   if (!withBody || object.size === 0) return new Response(null, { status, headers });
   const start = range?.start ?? 0, end = range?.end ?? object.size - 1;
   const init = { status, headers };
-  if (customerKey) return decryptedResponse(ctx, object, customerKey, start, end, init);
+  if (customerKey || kms) return decryptedResponse(ctx, object, customerKey ?? kmsDataKey(ctx, object.headers), start, end, init);
   if (object.sha256 === "") {
     // Not merged into one blob yet (see store/merge-parts.ts). Bytes within one part are that part's
     // file; anything wider waits for the merge, since a stream would go out without Content-Length.
@@ -131,6 +137,9 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
     const current = ctx.meta.getObject(object.bucket, object.key);
     return current?.versionId === object.versionId ? afterMerge(ctx, object, parts, start, end, init) : new Response(readParts(ctx.blobs, parts, start, end), init);
   }
+  // An inline blob came with its row (findObject): answered from memory, no file opened.
+  const inline = object.inlineBody;
+  if (inline) return new Response(range ? inline.subarray(start, end + 1) : inline, init);
   const file = ctx.blobs.file(object.sha256);
   return new Response(range ? file.slice(start, end + 1) : file, init);
 }
@@ -139,9 +148,9 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
 const DECRYPT_WHOLE = 8 * 1024 * 1024;
 
 /**
- * An SSE-C object's bytes start..end, decrypted from the stored ciphertext: each piece's CTR counter is
- * seeked to where the range starts in it, so a Range reads only what it covers. A multipart SSE-C
- * object stays as its parts (each encrypted with its own IV), which the merger leaves alone.
+ * An SSE-C or SSE-KMS object's bytes start..end, decrypted from the stored ciphertext: each piece's CTR
+ * counter is seeked to where the range starts in it, so a Range reads only what it covers. A multipart
+ * encrypted object stays as its parts (each encrypted with its own IV), which the merger leaves alone.
  */
 async function decryptedResponse(ctx: OpContext, object: ObjectRow, key: Buffer, start: number, end: number, init: ResponseInit): Promise<Response> {
   const stream = readDecrypted(ctx, cipherPieces(ctx, object), key, start, end);

@@ -17,6 +17,8 @@ import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { describeObject, objectChecksum, singlePartRow, storeRow } from "./_object-rows.ts";
 import { LEGAL_HOLD_HEADER, lockFields, MODE_HEADER, requireLockIntegrity, resolveObjectLock, UNTIL_HEADER } from "./_object-lock.ts";
 import { declaredChecksum, rethrowStoreError } from "./_payload.ts";
+import { writeEncryption } from "./_encryption.ts";
+import { encryptingStream, newIv } from "./_sse-c.ts";
 import { encryptionHeaders } from "./_sse.ts";
 import { parseTaggingDocument, validateTags } from "./_tags.ts";
 import { refuseUnsupportedHeaders } from "./_unsupported-headers.ts";
@@ -70,7 +72,7 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   const range = policy ? checkPolicy(policy, values, ctx.now) : undefined;
   // A form names the canned ACL `acl` and the tag set `tagging`; the rest as headers.
   const asHeaders: [string, string][] = [...fields].map(([name, value]) => [name === "acl" ? "x-amz-acl" : name, value]);
-  refuseUnsupportedHeaders(asHeaders);
+  refuseUnsupportedHeaders(asHeaders, "PostObject");
   const tags = formTags(fields.get("tagging"));
   // Who may write here is known only now that the form has said who signed it.
   const facts: RequestFacts = { ...ctx.facts, principal, form: signed ? { signatureVersion: signed.signatureVersion } : undefined, requestTags: tags };
@@ -86,21 +88,28 @@ async function store(ctx: OpContext, bucket: string, form: PostForm): Promise<Re
   const lock = resolveObjectLock(ctx, bucket, key, headers, { facts, signatureVersion: signed?.signatureVersion });
   if (lock.hasParameters) requireLockIntegrity(headers, "Put Object");
   const maxSize = Math.min(ctx.config.maxObjectSize, range?.max ?? Infinity);
-  const staged = await ctx.blobs.stage(file.stream, { checksums: declared ? [declared.algorithm] : [], maxSize }).catch(rethrowStoreError);
+  // SSE-KMS (the form's fields or the bucket's default): stored as ciphertext, checked on the plaintext.
+  const encryption = writeEncryption(ctx, encryptionFields(asHeaders), bucket, signed?.signatureVersion);
+  const iv = encryption ? newIv() : undefined;
+  const encrypting = encryption ? encryptingStream(encryption.key, iv!, declared ? [declared.algorithm] : [], { md5: md5 !== undefined }) : undefined;
+  const stream = encrypting ? file.stream.pipeThrough(encrypting.stream) : file.stream;
+  const staged = await ctx.blobs.stage(stream, { checksums: declared && !encrypting ? [declared.algorithm] : [], maxSize }).catch(rethrowStoreError);
+  const plain = encrypting ? encrypting.digests() : staged;
   try {
     if (range && staged.size < range.min) {
       throw new S3Error("EntityTooSmall", { message: "Your proposed upload is smaller than the minimum allowed size", ProposedSize: staged.size, MinSizeAllowed: range.min });
     }
-    if (md5 !== undefined && md5 !== staged.md5) throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
-    if (declared?.value !== undefined && declared.value !== staged.checksums[declared.algorithm]) {
+    if (md5 !== undefined && md5 !== plain.md5) throw new S3Error("BadDigest", { message: "The Content-MD5 you specified did not match what we received." });
+    if (declared?.value !== undefined && declared.value !== plain.checksums[declared.algorithm]) {
       throw new S3Error("BadDigest", { message: `The ${declared.algorithm} you specified did not match the calculated checksum.` });
     }
   } catch (error) {
     await staged.discard();
     throw error;
   }
-  const checksum = declared ? { algorithm: declared.algorithm, value: staged.checksums[declared.algorithm]! } : undefined;
+  const checksum = declared ? { algorithm: declared.algorithm, value: plain.checksums[declared.algorithm]! } : undefined;
   const row = singlePartRow(bucket, key, staged, described, checksum, access);
+  if (encryption) Object.assign(row.headers, encryption.stored(iv));
   if (tags) row.tags = tags;
   Object.assign(row, lockFields(lock));
   await staged.commit();
@@ -114,6 +123,13 @@ function formTags(field: string | undefined): ObjectTag[] | undefined {
   const tags = parseTaggingDocument(field);
   validateTags(tags, "object");
   return tags.length > 0 ? tags : undefined;
+}
+
+/** The form's encryption fields (x-amz-server-side-encryption and its KMS companions), as headers. */
+function encryptionFields(fields: readonly [string, string][]): Headers {
+  const headers = new Headers();
+  for (const [name, value] of fields) if (name.startsWith("x-amz-server-side-encryption")) headers.set(name, value);
+  return headers;
 }
 
 /** The form's ACL fields, as the headers a PutObject would carry them in. */

@@ -1,6 +1,7 @@
 // The blob store contract: bodies content-addressed by SHA-256 (never by MD5), staged while they
 // stream in and published under their address only once checked. fs-blobs.ts keeps them in the data
-// folder, memory-blobs.ts in the process. Ops, gc, fsck and the part merger see only this.
+// folder (small ones inside its database), memory-blobs.ts in the process. Ops, gc, fsck and the part
+// merger see only this.
 import type { ChecksumAlgorithm } from "../checksums.ts";
 
 /** A body received and hashed, not yet visible under its address. */
@@ -13,9 +14,18 @@ export interface StagedBlob {
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
   /** Publishes the blob under its address (kept as is, and marked fresh, when that content is already there). */
   commit(): Promise<void>;
+  /**
+   * Publishes the blob, then runs `write` (the row that uses it) and returns what it returns. A blob
+   * kept inline in the metadata database commits in the same transaction as that row, so a write
+   * that throws publishes nothing; a file blob is published first and stays for gc.
+   */
+  commitWith<T>(write: () => T): Promise<T>;
   /** Drops the staged bytes. */
   discard(): Promise<void>;
 }
+
+/** A body already read whole (a small one): staged without a stream. */
+export type StageBody = ReadableStream<Uint8Array> | Uint8Array | null;
 
 export interface StageOptions {
   checksums?: readonly ChecksumAlgorithm[];
@@ -51,7 +61,7 @@ export interface BlobStore {
    * Receives a body while hashing it. Throws BodyTooLarge past `maxSize`, StoreFull when the store
    * has no room, or what the body's stream threw; nothing of a failed body stays behind.
    */
-  stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob>;
+  stage(body: StageBody, options: StageOptions): Promise<StagedBlob>;
   /** Stages the blobs given, one after another, as one new blob; `stop` is asked between chunks and aborts when true. */
   concatenate(sources: readonly Pick<StagedBlob, "sha256">[], options?: { stop?: () => boolean }): Promise<StagedBlob>;
   /** The blob, to answer with (a Response body) or slice for a range. */
@@ -65,7 +75,10 @@ export interface BlobStore {
   list(): AsyncIterable<BlobInfo>;
 
   // gc removes a blob in two steps, so that a writer publishing the same content meanwhile keeps it:
-  /** Takes the blob out of its address; false when it was not there. */
+  /**
+   * Takes the blob out of its address; false when it was not there. A blob the store settles in one
+   * step beside the rows (an inline one, in the metadata database) stays where it is until settleAside().
+   */
   moveAside(sha256: string): Promise<boolean>;
   /** Blobs moved aside and not settled yet, e.g. by a gc that was interrupted. */
   listAside(): AsyncIterable<BlobInfo>;

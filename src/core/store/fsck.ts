@@ -91,7 +91,7 @@ export async function checkStore(meta: Metadata, blobs: BlobStore, options: Fsck
 
 async function verifyBlob(blobs: BlobStore, sha256: string, size: number): Promise<Problem | undefined> {
   const info = await blobs.stat(sha256);
-  if (!info) return { kind: "missing-blob", sha256, detail: "the blob file is missing", affected: [] };
+  if (!info) return { kind: "missing-blob", sha256, detail: "the blob is missing (neither its file nor its row in the database is there)", affected: [] };
   if (info.size !== size) return { kind: "size-mismatch", sha256, detail: `the blob holds ${info.size} bytes, metadata says ${size}`, affected: [] };
   const file = blobs.file(sha256);
   const hasher = new Bun.CryptoHasher("sha256");

@@ -1,6 +1,6 @@
 // Blobs held in the process (serve --memory): addressed by SHA-256, staged and published like the
 // data folder's, removed by the same gc protocol, and bounded by a limit. Nothing here touches the file system.
-import type { BlobInfo, BlobReader, BlobStore, StageOptions, StagedBlob, TempInfo } from "./blobs.ts";
+import type { BlobInfo, BlobReader, BlobStore, StageBody, StageOptions, StagedBlob, TempInfo } from "./blobs.ts";
 import { BodyDigests, type Digests } from "./body-digests.ts";
 import { BodyTooLarge, StoreFull } from "./errors.ts";
 
@@ -30,7 +30,7 @@ export class MemoryBlobStore implements BlobStore {
     return this.used;
   }
 
-  async stage(body: ReadableStream<Uint8Array> | null, options: StageOptions): Promise<StagedBlob> {
+  async stage(body: StageBody, options: StageOptions): Promise<StagedBlob> {
     const maxSize = Math.min(options.maxSize, this.limit);
     // A body declared larger than the store can ever hold fails before a byte is read.
     if (options.expectedSize !== undefined && options.expectedSize > maxSize) throw new BodyTooLarge(maxSize, options.expectedSize);
@@ -41,7 +41,7 @@ export class MemoryBlobStore implements BlobStore {
     const chunks: Uint8Array[] = [];
     try {
       if (body) {
-        for await (const chunk of body) {
+        for await (const chunk of body instanceof ReadableStream ? body : [body]) {
           const md5Behind = digests.update(chunk);
           if (digests.size > reserved) {
             const waiting = this.reserve(digests.size - reserved);
@@ -92,18 +92,23 @@ export class MemoryBlobStore implements BlobStore {
       settled = true;
       return first;
     };
+    const commit = async () => {
+      if (!settle()) return;
+      const existing = this.blobs.get(digests.sha256);
+      if (!existing) {
+        this.blobs.set(digests.sha256, { blob, mtimeMs: Date.now() });
+        return;
+      }
+      // Same content already held: keep that one, marked fresh so gc's grace period covers the new row.
+      existing.mtimeMs = Date.now();
+      this.release(blob.size);
+    };
     return {
       ...digests,
-      commit: async () => {
-        if (!settle()) return;
-        const existing = this.blobs.get(digests.sha256);
-        if (!existing) {
-          this.blobs.set(digests.sha256, { blob, mtimeMs: Date.now() });
-          return;
-        }
-        // Same content already held: keep that one, marked fresh so gc's grace period covers the new row.
-        existing.mtimeMs = Date.now();
-        this.release(blob.size);
+      commit,
+      commitWith: async (write) => {
+        await commit();
+        return write();
       },
       discard: async () => {
         if (settle()) this.release(blob.size);

@@ -7,8 +7,9 @@ import { logger } from "../log.ts";
 import type { BlobStore } from "./blobs.ts";
 import type { Metadata } from "./meta.ts";
 
-/** Marks an SSE-C object (ops/_sse-c.ts); store code names it here rather than import from ops. */
+/** Mark SSE-C and SSE-KMS objects (ops/_sse-c.ts, ops/_sse-kms.ts); store code names them here rather than import from ops. */
 const SSE_C_KEY_HMAC = "x-s3lite-sse-c-key-hmac";
+const SSE_KMS_KEY_ARN = "x-s3lite-kms-key-arn";
 
 const log = logger("merge");
 
@@ -79,9 +80,9 @@ export class PartMerger {
 
   private async merge(bucket: string, key: string): Promise<void> {
     const object = this.meta.getObject(bucket, key);
-    // SSE-C objects stay as their parts: each part is encrypted with its own IV, so their ciphertexts
+    // Encrypted objects stay as their parts: each part is encrypted with its own IV, so their ciphertexts
     // concatenated would not decrypt as one (see ops/_sse-c.ts). Reads decrypt them part by part.
-    if (!object || object.sha256 !== "" || object.headers[SSE_C_KEY_HMAC] !== undefined) return;
+    if (!object || object.sha256 !== "" || object.headers[SSE_C_KEY_HMAC] !== undefined || object.headers[SSE_KMS_KEY_ARN] !== undefined) return;
     const parts = this.meta.getObjectParts(bucket, key);
     const staged = await this.blobs.concatenate(parts, { stop: () => this.stopping });
     if (staged.size !== object.size) {

@@ -1,4 +1,6 @@
-// Bucket queries on SQLite: the buckets table and bucket_configs (subresources kept as JSON).
+// Bucket queries on SQLite: the buckets table and bucket_configs (subresources kept as JSON). Both are
+// read on every request (authorization, versioning, lifecycle, encryption) and written rarely, so what
+// was read is kept in the process, frozen, and dropped on any write to its bucket.
 import type { BucketMetadata } from "./meta.ts";
 import { prefixUpperBound } from "./meta-order.ts";
 import type { BucketRow } from "./meta-rows.ts";
@@ -8,7 +10,43 @@ interface BucketRecord { name: string; region: string; created_at: number; owner
 
 const toBucketRow = (r: BucketRecord): BucketRow => ({ name: r.name, region: r.region, createdAt: r.created_at, owner: r.owner });
 
+/** Freezes a parsed value all the way down: a cached config is shared by every reader. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+interface CachedBucket {
+  row?: BucketRow | null;
+  /** Config name → parsed body, or null for none. */
+  configs: Map<string, unknown>;
+}
+
 export function bucketQueries({ db }: MetaDb): BucketMetadata {
+  const cache = new Map<string, CachedBucket>();
+  // Filled only outside transactions: a value read inside one may yet be rolled back. Any write drops the
+  // bucket's entry, which is safe whatever the write's transaction does next.
+  const cached = (bucket: string): CachedBucket | undefined => {
+    if (db.inTransaction) return undefined;
+    let entry = cache.get(bucket);
+    if (!entry) {
+      if (cache.size >= 4096) cache.clear();
+      entry = { configs: new Map() };
+      cache.set(bucket, entry);
+    }
+    return entry;
+  };
+  const readConfig = (bucket: string, name: string): unknown => {
+    const entry = cached(bucket);
+    if (entry?.configs.has(name)) return entry.configs.get(name);
+    const r = stmt.getConfig.get(bucket, name);
+    const value = r ? deepFreeze(JSON.parse(r.body)) : null;
+    entry?.configs.set(name, value);
+    return value;
+  };
   const stmt = {
     insert: db.query<unknown, [string, string, number, string]>("INSERT OR IGNORE INTO buckets (name, region, created_at, owner) VALUES (?, ?, ?, ?)"),
     get: db.query<BucketRecord, [string]>("SELECT name, region, created_at, owner FROM buckets WHERE name = ?"),
@@ -24,6 +62,7 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
   };
   return {
     createBucket(name, region, now, owner = "", configs = {}) {
+      cache.delete(name);
       return db.transaction(() => {
         if (stmt.insert.run(name, region, now, owner).changes !== 1) return false;
         for (const [config, value] of Object.entries(configs)) if (value !== undefined) stmt.putConfig.run(name, config, JSON.stringify(value));
@@ -32,8 +71,12 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     },
 
     getBucket(name) {
+      const entry = cached(name);
+      if (entry?.row !== undefined) return entry.row ?? undefined;
       const r = stmt.get.get(name);
-      return r ? toBucketRow(r) : undefined;
+      const row = r ? deepFreeze(toBucketRow(r)) : null;
+      if (entry) entry.row = row;
+      return row ?? undefined;
     },
 
     listBuckets(options = {}) {
@@ -44,6 +87,7 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     isBucketEmpty: (name) => stmt.anyObject.get(name) === null,
 
     deleteBucket(name) {
+      cache.delete(name);
       db.transaction(() => {
         stmt.removeUploads.run(name);
         stmt.remove.run(name);
@@ -51,21 +95,21 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     },
 
     getBucketConfig<T>(bucket: string, name: string): T | undefined {
-      const r = stmt.getConfig.get(bucket, name);
-      return r ? (JSON.parse(r.body) as T) : undefined;
+      return (readConfig(bucket, name) ?? undefined) as T | undefined;
     },
 
-    // One point lookup per name: several cost less than one IN (json_each(…)) scan.
+    // One point lookup per name (when not cached): several cost less than one IN (json_each(…)) scan.
     getBucketConfigs(bucket, names) {
       const found: Record<string, unknown> = {};
       for (const name of names) {
-        const r = stmt.getConfig.get(bucket, name);
-        if (r) found[name] = JSON.parse(r.body);
+        const value = readConfig(bucket, name);
+        if (value !== null) found[name] = value;
       }
       return found;
     },
 
     setBucketConfig(bucket, name, value) {
+      cache.delete(bucket);
       if (value === undefined) stmt.removeConfig.run(bucket, name);
       else stmt.putConfig.run(bucket, name, JSON.stringify(value));
     },

@@ -155,6 +155,14 @@ export const MIGRATIONS: readonly string[] = [
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX version_parts_by_blob ON version_parts(sha256);
    ALTER TABLE completed_uploads ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';`,
+  // Inline blobs: small bodies kept here rather than as files (see fs-blobs.ts), addressed and shared
+  // by SHA-256 as files are; mtime (epoch ms) is what gc's grace period reads, as a file's mtime.
+  // Rows name their blob by sha256 alone, wherever it lives; blobs written before stay files.
+  `CREATE TABLE inline_blobs (
+     sha256 TEXT PRIMARY KEY,
+     body BLOB NOT NULL,
+     mtime INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

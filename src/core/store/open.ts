@@ -8,6 +8,7 @@ import type { FaultHook } from "./faults.ts";
 import { FsBlobStore } from "./fs-blobs.ts";
 import { collectGarbage } from "./gc.ts";
 import { MemoryBlobStore } from "./memory-blobs.ts";
+import { inlineBlobs } from "./meta-inline.ts";
 import { openMetadata, type SqliteMetadata } from "./meta.ts";
 
 export interface Store<B extends BlobStore = BlobStore> {
@@ -27,6 +28,8 @@ export interface OpenOptions {
   fsync?: boolean;
   /** Fault injection for tests (see faults.ts). */
   faults?: FaultHook;
+  /** Bodies up to this many bytes are kept in the database (INLINE_MAX unless given); -1: every blob a file. */
+  inlineMax?: number;
 }
 
 /** Opens (creating if needed) the data folder. */
@@ -34,9 +37,12 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store<FsB
   const dir = resolve(dataDir);
   if (options.mustExist && !existsSync(join(dir, META_FILE))) throw new Error(`${dir} is not an s3lite data folder (no ${META_FILE})`);
   mkdirSync(dir, { recursive: true });
-  const { fsync, faults } = options;
+  const { fsync, faults, inlineMax } = options;
   const meta = openMetadata(join(dir, META_FILE), { fsync, faults });
-  return { dataDir: dir, meta, blobs: new FsBlobStore(dir, { fsync, faults }), close: () => meta.close() };
+  // Small bodies live in the metadata database itself (meta-inline.ts), so a write of one is one commit.
+  const inline = inlineMax === -1 ? undefined : inlineBlobs(meta.db);
+  const blobs = new FsBlobStore(dir, { fsync, faults, inline, inlineMax });
+  return { dataDir: dir, meta, blobs, close: () => meta.close() };
 }
 
 /**
