@@ -58,7 +58,10 @@ export async function smallObjects(s3: ServerProcess, baseline: ChildServer, pee
     for (const connections of [16, 64]) {
       const ours = await wrk(s3, s3Url, method, connections);
       const theirs = await wrk(baseline, baseUrl, method, connections);
-      if (ours.errors > 0 || theirs.errors > 0) throw new Error(`${method} at ${connections}: ${ours.errors} s3lite and ${theirs.errors} baseline errors`);
+      if (ours.errors > 0) throw new Error(`${method} at ${connections}: ${ours.errors} s3lite errors`);
+      // The baseline's renames stall when the disk is busy, and wrk counts a request past its timeout as an
+      // error: said in a line of its own, the figures kept, rather than stopping the run.
+      if (theirs.errors > 0) console.log(`(raw Bun: ${theirs.errors} errors, timeouts, in ${method} at ${connections} connections)`);
       let other = peer && peerUrl ? await wrk(peer, peerUrl, method, connections) : undefined;
       if (other && other.errors > 0) {
         // The peer's failures are its own: its figures are left out rather than stopping the run.
