@@ -84,7 +84,7 @@ export const headObject: Handler = (ctx) => readObject(ctx, false);
 function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Response> {
   const object = requireObject(ctx);
   // SSE-C: the customer's key, checked before anything of the object is told (AWS: 400 without it, 403
-  // with another); SSE-KMS: the object's data key, unwrapped.
+  // with another). SSE-KMS: SigV4 required; the data key is unwrapped only when bytes are sent (below).
   const customerKey = requireObjectKey(ctx, object, undefined, { unwrapKms: false });
   const kms = isKms(object.headers);
   if (kms) requireSigV4ForKms(ctx.auth?.signatureVersion);

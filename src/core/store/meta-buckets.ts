@@ -39,12 +39,14 @@ export function bucketQueries({ db }: MetaDb): BucketMetadata {
     }
     return entry;
   };
+  // Read inside a transaction too (object writes ask for the versioning status in theirs): an entry
+  // holds committed values only, since a write drops it before it changes anything.
   const readConfig = (bucket: string, name: string): unknown => {
-    const entry = cached(bucket);
-    if (entry?.configs.has(name)) return entry.configs.get(name);
+    const hit = cache.get(bucket)?.configs;
+    if (hit?.has(name)) return hit.get(name);
     const r = stmt.getConfig.get(bucket, name);
     const value = r ? deepFreeze(JSON.parse(r.body)) : null;
-    entry?.configs.set(name, value);
+    cached(bucket)?.configs.set(name, value);
     return value;
   };
   const stmt = {

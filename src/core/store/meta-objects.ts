@@ -9,7 +9,7 @@ import { mapRows, prefixUpperBound, utf8Compare } from "./meta-order.ts";
 import type { DeleteOutcome, NewObjectRow, ObjectRow, PartRow, VersionRow } from "./meta-rows.ts";
 import type { MetaDb } from "./meta-schema.ts";
 import { extraColumns, extrasOf, type ExtraRecord } from "./meta-extras.ts";
-import { mergeVersions, newVersionId, nextSeq, versionQueries, type VersionQueries } from "./meta-versions.ts";
+import { mergeVersions, newVersionId, nextSeq, versionQueries, type VersionQueries, type VersioningStatus } from "./meta-versions.ts";
 
 interface ObjectRecord {
   bucket: string; key: string; sha256: string; size: number; etag: string; last_modified: number;
@@ -59,7 +59,7 @@ export interface ObjectRowWriter {
   readonly versions: VersionQueries;
 }
 
-export function objectRowWriter(db: Database): ObjectRowWriter {
+export function objectRowWriter(db: Database, versioningStatus: (bucket: string) => VersioningStatus | undefined): ObjectRowWriter {
   const stmt = {
     get: db.query<ObjectColumns, [string, string]>("SELECT * FROM objects WHERE bucket = ? AND key = ?"),
     put: db.query<unknown, [string, string, string, number, string, number, string, string, string, string | null, string | null, string | null, number, string, string | null, string, number, string | null, string | null, number | null, number]>(
@@ -72,7 +72,7 @@ export function objectRowWriter(db: Database): ObjectRowWriter {
     insertPart: db.query<unknown, [string, string, number, string, number, string, number, string | null]>(
       "INSERT INTO object_parts (bucket, key, part_number, sha256, size, etag, last_modified, checksum_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
   };
-  const versions = versionQueries(db);
+  const versions = versionQueries(db, versioningStatus);
   const record = (bucket: string, key: string) => stmt.get.get(bucket, key) ?? undefined;
   const parts = (bucket: string, key: string) => stmt.parts.all(bucket, key).map(toPartRow);
   function writeRow(o: ObjectRow, rowParts: readonly PartRow[], seq: number): void {
@@ -94,7 +94,10 @@ export function objectRowWriter(db: Database): ObjectRowWriter {
     versions.remove(bucket, key, newest.versionId);
     writeRow(newest, newestParts, newest.seq);
   }
-  const floorOf = (current: ObjectColumns | undefined, bucket: string, key: string) => Math.max(current?.version_seq ?? 0, versions.newest(bucket, key)?.seq ?? 0);
+  // A bucket that never had versioning keeps no versions besides its current rows (a status, once set,
+  // stays; a bucket is deleted only when it holds no version): the current row is the only floor there.
+  const floorOf = (status: VersioningStatus | undefined, current: ObjectColumns | undefined, bucket: string, key: string) =>
+    Math.max(current?.version_seq ?? 0, status === undefined ? 0 : versions.newest(bucket, key)?.seq ?? 0);
   return {
     versions,
     get(bucket, key) {
@@ -105,9 +108,10 @@ export function objectRowWriter(db: Database): ObjectRowWriter {
     put(o, rowParts) {
       const status = versions.status(o.bucket);
       const current = record(o.bucket, o.key);
-      const seq = nextSeq(floorOf(current, o.bucket, o.key));
+      const seq = nextSeq(floorOf(status, current, o.bucket, o.key));
       const versionId = status === "Enabled" ? newVersionId(seq) : "null";
-      if (current) retire(current, status !== undefined && current.version_id !== "null" || status === "Enabled");
+      // A current version not kept is replaced where it stands: writeRow drops its parts and overwrites its row.
+      if (current && (status !== undefined && current.version_id !== "null" || status === "Enabled")) retire(current, true);
       if (status === "Suspended") versions.remove(o.bucket, o.key, "null");
       writeRow({ ...o, versionId }, rowParts, seq);
       return versionId;
@@ -116,7 +120,7 @@ export function objectRowWriter(db: Database): ObjectRowWriter {
       const status = versions.status(bucket);
       const current = record(bucket, key);
       if (status === undefined) return { changed: current !== undefined && stmt.remove.run(bucket, key).changes > 0, deleteMarker: false };
-      const seq = nextSeq(floorOf(current, bucket, key));
+      const seq = nextSeq(floorOf(status, current, bucket, key));
       const versionId = status === "Enabled" ? newVersionId(seq) : "null";
       if (current) retire(current, status === "Enabled" || current.version_id !== "null");
       if (status === "Suspended") versions.remove(bucket, key, "null");

@@ -2,6 +2,7 @@
 // transaction helper every write goes through, with the fault seam at its commit. No queries here.
 import { Database } from "bun:sqlite";
 import type { FaultHook } from "./faults.ts";
+import { startCheckpointer } from "./meta-checkpoint.ts";
 
 /** Ordered migrations; entry i takes a database from user_version i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
@@ -172,11 +173,15 @@ export interface MetadataOptions {
   fsync?: boolean;
   /** Fault injection for tests: called inside each object write, just before its commit. */
   faults?: FaultHook;
+  /** Checkpoint the WAL on a worker thread rather than in commits (meta-checkpoint.ts); file databases only, on unless false. */
+  checkpointInBackground?: boolean;
 }
 
 /** An open database and the helper its object writes use. */
 export interface MetaDb {
   db: Database;
+  /** Closes the database and stops its checkpoints. */
+  close(): void;
   /** One transaction around an object write, with the fault seam at its commit. */
   write<T>(body: () => T): T;
 }
@@ -188,10 +193,16 @@ export function openDatabase(path: string, options: MetadataOptions = {}): MetaD
   // WAL with NORMAL survives a killed process (the WAL is in the OS's hands once written); FULL also
   // survives a power cut, at the price of an fsync per commit. (An in-memory database ignores both.)
   const synchronous = options.fsync ? "FULL" : "NORMAL";
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+  // busy_timeout first: a connection closing meanwhile (a server's checkpoint worker, stopping) holds a lock for its last checkpoint.
+  db.exec(`PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = ${synchronous}; PRAGMA foreign_keys = ON;`);
   migrate(db);
+  const checkpointer = path === ":memory:" || options.checkpointInBackground === false ? undefined : startCheckpointer(db, path, synchronous);
   return {
     db,
+    close: () => {
+      checkpointer?.stop();
+      db.close();
+    },
     write: (body) => db.transaction(() => {
       const result = body();
       fault("commit");

@@ -68,9 +68,12 @@ export interface VersionQueries {
   setLock(bucket: string, key: string, versionId: string, lock: Pick<ObjectRow, "lock" | "legalHold">): boolean;
 }
 
-export function versionQueries(db: Database): VersionQueries {
+/**
+ * `status` reads the bucket's "versioning" configuration: meta.ts passes the bucket queries' cached
+ * read, so the status every PUT and GET asks for costs no statement once read.
+ */
+export function versionQueries(db: Database, status: (bucket: string) => VersioningStatus | undefined): VersionQueries {
   const stmt = {
-    status: db.query<{ body: string }, [string]>("SELECT body FROM bucket_configs WHERE bucket = ? AND name = 'versioning'"),
     insert: db.query<unknown, [string, string, string, number, number, string, number, string, number, string, string, string, string | null, string | null, string | null, number, string, string | null, string | null, string | null, number | null, number]>(
       `INSERT OR REPLACE INTO object_versions (bucket, key, version_id, version_seq, delete_marker, sha256, size, etag, last_modified, content_type, headers, metadata,
          checksum_algorithm, checksum_value, checksum_type, parts_count, owner, acl, tags, lock_mode, lock_until, legal_hold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -90,10 +93,7 @@ export function versionQueries(db: Database): VersionQueries {
       "UPDATE object_versions SET lock_mode = ?, lock_until = ?, legal_hold = ? WHERE bucket = ? AND key = ? AND version_id = ? AND delete_marker = 0"),
   };
   return {
-    status(bucket) {
-      const r = stmt.status.get(bucket);
-      return r ? (JSON.parse(r.body) as { Status?: VersioningStatus }).Status : undefined;
-    },
+    status,
     insert(v, seq, deleteMarker, parts) {
       stmt.insert.run(v.bucket, v.key, v.versionId, seq, deleteMarker ? 1 : 0, v.sha256, v.size, v.etag, v.lastModified, v.contentType,
         JSON.stringify(v.headers), JSON.stringify(v.metadata), v.checksumAlgorithm, v.checksumValue, v.checksumType, v.partsCount, v.owner, v.acl === null ? null : JSON.stringify(v.acl), ...extraColumns(v));

@@ -165,14 +165,15 @@ export interface SqliteMetadata extends Metadata {
 /** Opens (creating and migrating) the database at `path`; ":memory:" keeps it in the process. */
 export function openMetadata(path: string, options: MetadataOptions = {}): SqliteMetadata {
   const m = openDatabase(path, options);
-  const rows = objectRowWriter(m.db);
+  const buckets = bucketQueries(m);
+  const rows = objectRowWriter(m.db, (bucket) => buckets.getBucketConfig<{ Status?: VersioningStatus }>(bucket, "versioning")?.Status);
   return {
     db: m.db,
-    ...bucketQueries(m),
+    ...buckets,
     ...objectQueries(m, rows),
     ...uploadQueries(m, rows),
     ...maintenanceQueries(m, rows),
     ...lifecycleQueries(m, rows),
-    close: () => m.db.close(),
+    close: m.close,
   };
 }
