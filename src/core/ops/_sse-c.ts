@@ -10,6 +10,7 @@ import { S3Error } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { readPartsStream } from "../store/read-parts.ts";
+import { countStreamed } from "../store/streamed-bytes.ts";
 import { isKms, kmsDataKey } from "./_sse-kms.ts";
 import { SSE_C_KEY_HMAC } from "./_sse.ts";
 
@@ -197,7 +198,11 @@ export function readDecrypted(ctx: OpContext, pieces: readonly CipherPiece[], ke
     // The read starts inside a 16-byte block: run the keystream up to it.
     if (from % 16 > 0) decipher.update(Buffer.alloc(from % 16));
     // A Buffer is a Uint8Array: passed on as it is, not copied (a copy per chunk costs memory at 5 GiB).
-    return (bytes) => decipher.update(bytes);
+    // The plaintext is a second chunk per chunk read: counted too, for the collections that keep memory flat.
+    return (bytes) => {
+      countStreamed(bytes.length);
+      return decipher.update(bytes);
+    };
   });
 }
 
@@ -236,6 +241,8 @@ export function encryptingStream(key: Buffer, iv: Buffer, algorithms: readonly C
       sha256?.update(chunk);
       md5?.update(chunk);
       for (const [, c] of checksums) c.update(chunk);
+      // The ciphertext is a second chunk per chunk received: counted too (the stage counts what it stores).
+      countStreamed(chunk.length);
       const out = cipher.update(chunk);
       if (out.length > 0) controller.enqueue(out);
     },
