@@ -114,8 +114,7 @@ const notHoisted = (name: string) => PRESIGN_PARAMETERS.has(name) || name.starts
  * header carries them.
  */
 function withHoistedHeaders(req: Request, parsed: ParsedRequest): Request {
-  // The signing parameters are spelled X-Amz-…; hoisted headers are lower case.
-  if (!parsed.rawQuery.includes("x-amz-")) return req;
+  if (!mayHoist(parsed.rawQuery)) return req;
   let headers: Headers | undefined;
   for (const [name, value] of parsed.query) {
     const lower = name.toLowerCase();
@@ -130,6 +129,23 @@ function withHoistedHeaders(req: Request, parsed: ParsedRequest): Request {
   const hoisted = new Request(req, { headers });
   parsed.headers = hoisted.headers;
   return hoisted;
+}
+
+/**
+ * Whether the raw query has an x-amz-* parameter, in any case, that may stand for a header. Every
+ * presigned URL has the signing ones: a scan of the raw text rules those out without walking the
+ * parsed query, which cost ~5 µs of a presigned GET.
+ */
+function mayHoist(rawQuery: string): boolean {
+  const lower = rawQuery.toLowerCase();
+  for (let at = lower.indexOf("x-amz-"); at >= 0; at = lower.indexOf("x-amz-", at + 6)) {
+    if (at > 0 && lower[at - 1] !== "&") continue;
+    const end = lower.slice(at).search(/[=&]/);
+    const name = end < 0 ? lower.slice(at) : lower.slice(at, at + end);
+    // A name with an escape is decoded by the parsed query: walked there.
+    if (name.includes("%") || !notHoisted(name)) return true;
+  }
+  return false;
 }
 
 /** S3 refuses a request whose headers exceed 8 KB (Bun itself cuts at 16 KB, with a bare 431). */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { errorOf } from "../helpers/data.ts";
 import { startTestServer, uniqueBucket, type TestServer } from "../helpers/server.ts";
-import { fetchSigned } from "../helpers/signed-fetch.ts";
+import { fetchSigned, presign } from "../helpers/signed-fetch.ts";
 
 let s: TestServer;
 let bucket: string;
@@ -136,6 +136,14 @@ describe("presigned URLs carry headers in their query, and those count too", () 
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("<Code>AccessControlListNotSupported</Code>");
     expect(await exists("presigned/acl")).toBe(false);
+  });
+
+  test("hoisted parameters in any case, or with escapes in their names, are read as headers, as S3 reads them", async () => {
+    // Signers other than the JS SDK's write the names as they like; the signature covers them as written.
+    const url = await presign(`${s.url}/${bucket}/presigned/spelled?X-Amz-Meta-Team=data&x-amz-meta-cost%2Dcenter=42`, { method: "PUT" });
+    expect((await fetch(url, { method: "PUT", body: "x" })).status).toBe(200);
+    const head = await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "presigned/spelled" }));
+    expect(head.Metadata).toEqual({ team: "data", "cost-center": "42" });
   });
 });
 

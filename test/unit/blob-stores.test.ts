@@ -164,6 +164,7 @@ describe("inline blobs in a data folder", () => {
     const reopened = openStore(dir), removeFolder = store.remove;
     store = { ...reopened, remove: () => { reopened.close(); removeFolder(); } };
     expect(await store.blobs.file(sha256).text()).toBe("an old small file");
+    expect(await store.blobs.served(sha256, 17).text()).toBe("an old small file");
     expect((await store.blobs.stat(sha256))!.size).toBe(17);
     const reader = await store.blobs.open(sha256);
     expect(new TextDecoder().decode(await reader.read(3, 3))).toBe("old");
@@ -171,5 +172,20 @@ describe("inline blobs in a data folder", () => {
     await putBlob(store.blobs, "a new small body");
     expect(count()).toBe(1);
     expect(await collect(store.blobs.list())).toHaveLength(2);
+  });
+
+  test("served() answers inline bodies from memory once read, files as files, and forgets a quarantined body", async () => {
+    const small = await putBlob(store.blobs, "a small body, served twice");
+    const big = random(INLINE_MAX + 1);
+    const large = await store.blobs.stage(big, { maxSize: 1 << 20, expectedSize: big.length });
+    await large.commit();
+    const first = store.blobs.served(small.sha256, small.size);
+    expect(await first.text()).toBe("a small body, served twice");
+    // The same Blob: no lookup, no copy.
+    expect(store.blobs.served(small.sha256, small.size)).toBe(first);
+    expect(Buffer.from(await store.blobs.served(large.sha256, big.length).bytes()).equals(big)).toBe(true);
+    await store.blobs.quarantine(small.sha256);
+    expect(store.blobs.served(small.sha256, small.size)).not.toBe(first);
+    expect(await store.blobs.stat(small.sha256)).toBeUndefined();
   });
 });

@@ -64,8 +64,13 @@ export interface BlobStore {
   stage(body: StageBody, options: StageOptions): Promise<StagedBlob>;
   /** Stages the blobs given, one after another, as one new blob; `stop` is asked between chunks and aborts when true. */
   concatenate(sources: readonly Pick<StagedBlob, "sha256">[], options?: { stop?: () => boolean }): Promise<StagedBlob>;
-  /** The blob, to answer with (a Response body) or slice for a range. */
+  /** The blob, to answer with (a Response body) or slice for a range; always read from where it is stored. */
   file(sha256: string): Blob;
+  /**
+   * The blob of an object of `size` bytes, as a client's read answers it: small ones may come from
+   * memory (served-bodies.ts). Not for checking what is stored (fsck): that reads file().
+   */
+  served(sha256: string, size: number): Blob;
   open(sha256: string): Promise<BlobReader>;
   /** Undefined when the blob is not there. */
   stat(sha256: string): Promise<BlobInfo | undefined>;

@@ -11,6 +11,7 @@ import type { BlobInfo, BlobReader, BlobStore, StageBody, StageOptions, StagedBl
 import { BodyDigests, type Digests } from "./body-digests.ts";
 import type { FaultHook } from "./faults.ts";
 import type { InlineBlobs } from "./meta-inline.ts";
+import { ServedBodies } from "./served-bodies.ts";
 
 export interface FsBlobStoreOptions {
   /** Flush each blob and its folder to the disk before it is published (power-loss durability). */
@@ -49,6 +50,7 @@ export class FsBlobStore implements BlobStore {
   private readonly fault: FaultHook;
   private readonly inline: InlineBlobs | undefined;
   private readonly inlineMax: number;
+  private readonly servedBodies = new ServedBodies();
 
   constructor(dataDir: string, options: FsBlobStoreOptions = {}) {
     this.fsync = options.fsync ?? false;
@@ -74,6 +76,16 @@ export class FsBlobStore implements BlobStore {
     return bytes ? new Blob([bytes]) : Bun.file(this.path(sha256));
   }
 
+  /** A body small enough to be inline from the bodies lately served, else as file() finds it. */
+  served(sha256: string, size: number): Blob {
+    if (size > this.inlineMax) return Bun.file(this.path(sha256));
+    const cached = this.servedBodies.get(sha256);
+    if (cached) return cached;
+    const bytes = this.inline!.get(sha256);
+    // Written before bodies were kept inline, or with a larger inlineMax: a file.
+    return bytes ? this.servedBodies.add(sha256, bytes) : Bun.file(this.path(sha256));
+  }
+
   private tempPath(): string {
     return join(this.tmpDir, `${Date.now()}-${crypto.randomUUID()}`);
   }
@@ -83,7 +95,7 @@ export class FsBlobStore implements BlobStore {
    * until it ends, or passes inlineMax and goes on into a temp file like any other.
    */
   async stage(body: StageBody, options: StageOptions): Promise<StagedBlob> {
-    const digests = new BodyDigests(options);
+    const digests = new BodyDigests(options, body instanceof ReadableStream);
     const chunks = chunksOf(body);
     const held: Uint8Array[] = [];
     if ((options.expectedSize ?? 0) <= this.inlineMax) {
@@ -350,6 +362,7 @@ export class FsBlobStore implements BlobStore {
   /** An inline blob's bytes are written out to quarantine/ as a file, then its row goes. */
   async quarantine(sha256: string): Promise<string> {
     mkdirSync(this.quarantineDir, { recursive: true });
+    this.servedBodies.delete(sha256);
     const bytes = this.inline?.get(sha256);
     if (bytes) {
       await Bun.write(join(this.quarantineDir, sha256), bytes);

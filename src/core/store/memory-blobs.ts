@@ -37,7 +37,7 @@ export class MemoryBlobStore implements BlobStore {
     // The declared size is reserved up front, so a body without room fails before it is read.
     let reserved = options.expectedSize ?? 0;
     await this.reserve(reserved);
-    const digests = new BodyDigests({ ...options, maxSize });
+    const digests = new BodyDigests({ ...options, maxSize }, body instanceof ReadableStream);
     const chunks: Uint8Array[] = [];
     try {
       if (body) {
@@ -146,6 +146,10 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   file(sha256: string): Blob {
+    return this.entry(sha256).blob;
+  }
+
+  served(sha256: string): Blob {
     return this.entry(sha256).blob;
   }
 

@@ -1,7 +1,6 @@
 // Inline blobs on SQLite: small bodies kept in the metadata database (inline_blobs), addressed by
-// SHA-256 like blob files and found by rows the same way. fs-blobs.ts uses these statements (and
-// findObject in meta-objects.ts reads a blob with its row); they run inside the caller's transaction
-// when there is one (a PutObject's row), else each alone.
+// SHA-256 like blob files and found by rows the same way. fs-blobs.ts uses these statements; they
+// run inside the caller's transaction when there is one (a PutObject's row), else each alone.
 import type { Database } from "bun:sqlite";
 import type { BlobInfo } from "./blobs.ts";
 

@@ -158,10 +158,8 @@ export function objectRowWriter(db: Database, versioningStatus: (bucket: string)
 export function objectQueries({ db, write }: MetaDb, rows: ObjectRowWriter): ObjectMetadata {
   const stmt = {
     bucketExists: db.query<{ one: number }, [string]>("SELECT 1 AS one FROM buckets WHERE name = ?"),
-    // The row and, for an inline blob, its bytes: a small GET is this one lookup. A subquery, not a
-    // LEFT JOIN: the join cost ~40 µs a lookup here (SQLite plans it with a Bloom filter), this ~10.
-    getWithBody: db.query<ObjectColumns & { inline_body: Uint8Array | null }, [string, string]>(
-      "SELECT *, (SELECT body FROM inline_blobs WHERE inline_blobs.sha256 = objects.sha256) AS inline_body FROM objects WHERE bucket = ? AND key = ?"),
+    // The row alone: a small body comes from the blob store's bodies lately served (served-bodies.ts).
+    get: db.query<ObjectColumns, [string, string]>("SELECT * FROM objects WHERE bucket = ? AND key = ?"),
     // One lower bound only: given two, SQLite seeks on one and filters the other row by row.
     listFrom: db.query<ObjectColumns, [string, string, number]>("SELECT * FROM objects WHERE bucket = ? AND key >= ? ORDER BY key LIMIT ?"),
     listFromBounded: db.query<ObjectColumns, [string, string, string, number]>(
@@ -213,9 +211,8 @@ export function objectQueries({ db, write }: MetaDb, rows: ObjectRowWriter): Obj
     // An object row proves its bucket (the foreign key), so a hit costs one lookup and only a miss
     // asks for the bucket. (A LEFT JOIN doing both was slower.)
     findObject(bucket, key) {
-      const r = stmt.getWithBody.get(bucket, key);
+      const r = stmt.get.get(bucket, key);
       const object = r ? toObjectRow(r) : undefined;
-      if (r?.inline_body) object!.inlineBody = r.inline_body;
       return { bucketExists: object !== undefined || stmt.bucketExists.get(bucket) !== null, object };
     },
 

@@ -47,8 +47,6 @@ export interface ObjectRow {
   lock?: ObjectLock;
   /** Object Lock legal hold: absent if the version never had one, false once it was turned OFF. */
   legalHold?: boolean;
-  /** The blob's bytes, when it is inline (see meta-inline.ts) and the lookup fetched them with the row (findObject). */
-  inlineBody?: Uint8Array;
 }
 
 export interface ObjectTag { Key: string; Value: string }
