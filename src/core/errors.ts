@@ -100,6 +100,10 @@ export class S3Error extends Error {
   }
 }
 
+/** S3's InvalidArgument, naming the argument and the value it refused. */
+export const invalidArgument = (message: string, name?: string, value?: string | number): S3Error =>
+  new S3Error("InvalidArgument", { message, ArgumentName: name, ArgumentValue: value });
+
 /** Error response as S3 sends it: XML body, except for HEAD, which gets status and headers only. */
 export function errorResponse(error: S3Error, resource: string, requestId: string, method: string): Response {
   const headers = new Headers({ "x-amz-request-id": requestId, "x-amz-id-2": requestId });

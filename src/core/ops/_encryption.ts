@@ -1,11 +1,11 @@
 // How a write is encrypted: the request's SSE-C key or SSE-KMS headers, else the bucket's default
 // encryption, else SSE-S3 (stored as it is, see _sse.ts). One decision for PutObject, CopyObject,
 // CreateMultipartUpload and PostObject, with AWS's errors for headers that contradict each other.
-import { S3Error } from "../errors.ts";
+import { S3Error, invalidArgument } from "../errors.ts";
 import type { OpContext } from "./_context.ts";
 import { readCustomerKey, refuseMixedEncryption, sseCHeaders, SSE_C_IV } from "./_sse-c.ts";
 import { newDataKey, readEncryptionContext, requireSigV4ForKms, resolveKmsKey } from "./_sse-kms.ts";
-import { SSE_HEADER, SSE_KMS, SSE_S3 } from "./_sse.ts";
+import { SSE_HEADER, SSE_KMS, SSE_S3, CONTEXT_HEADER } from "./_sse.ts";
 
 /** A bucket's default encryption as bucket_configs "encryption" keeps it (no algorithm: SSE-S3). */
 export interface EncryptionRule {
@@ -29,10 +29,8 @@ export interface WriteEncryption {
 }
 
 const KMS_KEY_HEADER = "x-amz-server-side-encryption-aws-kms-key-id";
-const CONTEXT_HEADER = "x-amz-server-side-encryption-context";
 const BUCKET_KEY_HEADER = "x-amz-server-side-encryption-bucket-key-enabled";
 
-const invalid = (message: string, name: string, value: string) => new S3Error("InvalidArgument", { message, ArgumentName: name, ArgumentValue: value });
 
 /**
  * A write's encryption, or undefined for SSE-S3. `headers` are the request's (a form upload's fields, as
@@ -45,7 +43,7 @@ export function writeEncryption(ctx: OpContext, headers: Headers, bucket: string
     // A customer key and a KMS key are two encryptions: AWS takes neither.
     for (const name of [KMS_KEY_HEADER, CONTEXT_HEADER, BUCKET_KEY_HEADER]) {
       const value = headers.get(name);
-      if (value !== null) throw invalid("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", name, value);
+      if (value !== null) throw invalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", name, value);
     }
     return { key: customer.key, stored: (iv) => sseCHeaders(ctx, customer, iv), answered: {} };
   }
@@ -54,14 +52,14 @@ export function writeEncryption(ctx: OpContext, headers: Headers, bucket: string
   const bucketKey = headers.get(BUCKET_KEY_HEADER)?.trim().toLowerCase();
   if (named !== undefined && named !== SSE_S3 && named !== SSE_KMS) {
     if (named === "aws:kms:dsse") throw new S3Error("NotImplemented", { message: `s3lite does not implement ${SSE_HEADER}: aws:kms:dsse yet; nothing was changed.`, Header: SSE_HEADER });
-    throw invalid("The encryption method specified is not supported", SSE_HEADER, named);
+    throw invalidArgument("The encryption method specified is not supported", SSE_HEADER, named);
   }
-  if (bucketKey !== undefined && bucketKey !== "true" && bucketKey !== "false") throw invalid("Invalid value for the bucket key flag", BUCKET_KEY_HEADER, bucketKey);
+  if (bucketKey !== undefined && bucketKey !== "true" && bucketKey !== "false") throw invalidArgument("Invalid value for the bucket key flag", BUCKET_KEY_HEADER, bucketKey);
   const rule = defaultEncryptionOf(ctx, bucket);
   const byDefault = rule?.algorithm === SSE_KMS ? rule : undefined;
   // A key ID or a context is the request's own choice of SSE-KMS: it must say so, whatever the bucket's default.
   if ((keyId !== null || contextValue !== null) && named !== SSE_KMS) {
-    throw invalid(`Server Side Encryption with AWS KMS managed key requires HTTP header ${SSE_HEADER} : ${SSE_KMS}`, named === undefined ? KMS_KEY_HEADER : SSE_HEADER, named ?? keyId ?? contextValue ?? "");
+    throw invalidArgument(`Server Side Encryption with AWS KMS managed key requires HTTP header ${SSE_HEADER} : ${SSE_KMS}`, named === undefined ? KMS_KEY_HEADER : SSE_HEADER, named ?? keyId ?? contextValue ?? "");
   }
   const context = readEncryptionContext(contextValue);
   const kms = named === SSE_KMS || (named === undefined && byDefault !== undefined);

@@ -1,7 +1,7 @@
 // PutBucketLifecycleConfiguration's document: checked against the model's shape (MalformedXML), then
 // as AWS checks it, first fault first (InvalidArgument / InvalidRequest with AWS's messages), and turned
 // into the rules the sweeper applies plus the XML GET returns. No I/O.
-import { S3Error } from "../errors.ts";
+import { S3Error, invalidArgument } from "../errors.ts";
 import { MINIMUM_TRANSITION_SIZES, type LifecycleFilter, type LifecycleRule, type LifecycleWhen, type MinimumTransitionSize, type StoredLifecycle } from "../lifecycle-rules.ts";
 import { boolean, integer, oneOf, parseDocument, renderMembers, repeated, required, struct, text, type Doc } from "./bucket-stored-schema.ts";
 
@@ -34,7 +34,6 @@ const LIFECYCLE = struct({ Rule: repeated(Rule, 1) });
 
 const malformed = () => new S3Error("MalformedXML");
 const invalidRequest = (message: string) => new S3Error("InvalidRequest", { message });
-const invalidArgument = (message: string, name: string, value: string | number) => new S3Error("InvalidArgument", { message, ArgumentName: name, ArgumentValue: value });
 
 /** The header's value; absent is AWS's default for configurations written since September 2024. */
 export function readMinimumTransitionSize(headers: Headers): MinimumTransitionSize {

@@ -3,7 +3,7 @@
 // and whether a version may be deleted or its retention changed. Reads configuration, writes nothing.
 import type { RequestFacts } from "../access/authorize.ts";
 import { ALGORITHM as SIGV4 } from "../auth/sigv4.ts";
-import { S3Error } from "../errors.ts";
+import { S3Error, invalidArgument } from "../errors.ts";
 import type { ObjectLock, ObjectRow, UploadRow, VersionRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { declaredChecksum } from "./_payload.ts";
@@ -67,7 +67,6 @@ export function parseIsoDate(text: string): number | undefined {
   return local - offset * 60_000;
 }
 
-const invalidArgument = (message: string, name: string, value?: string) => new S3Error("InvalidArgument", { message, ArgumentName: name, ArgumentValue: value });
 
 /** What a write's headers ask, checked as S3 checks them before it looks at the bucket. */
 function parseLockHeaders(headers: Headers, now: number): { lock?: ObjectLock; legalHold?: boolean; named: boolean } {

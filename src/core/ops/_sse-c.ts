@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEq
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createChecksum, type ChecksumAlgorithm } from "../checksums.ts";
-import { S3Error } from "../errors.ts";
+import { S3Error, invalidArgument } from "../errors.ts";
 import type { ObjectRow } from "../store/meta.ts";
 import type { OpContext } from "./_context.ts";
 import { readPartsStream } from "../store/read-parts.ts";
@@ -34,7 +34,6 @@ export interface CustomerKey {
   md5: string;
 }
 
-const invalid = (message: string, name: string, value: string) => new S3Error("InvalidArgument", { message, ArgumentName: name, ArgumentValue: value });
 
 /**
  * The customer key of a request, checked as AWS checks it; undefined when it sends none of the three
@@ -43,17 +42,17 @@ const invalid = (message: string, name: string, value: string) => new S3Error("I
 export function readCustomerKey(headers: Headers, prefix = CUSTOMER): CustomerKey | undefined {
   const algorithm = headers.get(`${prefix}algorithm`), key = headers.get(`${prefix}key`), md5 = headers.get(`${prefix}key-md5`);
   if (algorithm === null && key === null && md5 === null) return undefined;
-  if (algorithm === null) throw invalid(`${PROVIDE}a valid encryption algorithm.`, `${prefix}algorithm`, "null");
+  if (algorithm === null) throw invalidArgument(`${PROVIDE}a valid encryption algorithm.`, `${prefix}algorithm`, "null");
   if (algorithm.trim() !== AES256) {
     throw new S3Error("InvalidEncryptionAlgorithmError", { message: "The encryption request you specified is not valid. Supported value: AES256.", ArgumentName: `${prefix}algorithm`, ArgumentValue: algorithm });
   }
-  if (key === null) throw invalid(`${PROVIDE}an appropriate secret key.`, `${prefix}key`, "null");
-  if (md5 === null) throw invalid(`${PROVIDE}the client calculated MD5 of the secret key.`, `${prefix}key-MD5`, "null");
+  if (key === null) throw invalidArgument(`${PROVIDE}an appropriate secret key.`, `${prefix}key`, "null");
+  if (md5 === null) throw invalidArgument(`${PROVIDE}the client calculated MD5 of the secret key.`, `${prefix}key-MD5`, "null");
   const bytes = Buffer.from(key.trim(), "base64");
   // The key's value stays out of the error, as on AWS.
-  if (bytes.length !== 32) throw invalid("The secret key was invalid for the specified algorithm.", `${prefix}key`, "");
+  if (bytes.length !== 32) throw invalidArgument("The secret key was invalid for the specified algorithm.", `${prefix}key`, "");
   if (new Bun.CryptoHasher("md5").update(bytes).digest("base64") !== md5.trim()) {
-    throw invalid("The calculated MD5 hash of the key did not match the hash that was provided.", `${prefix}key-MD5`, md5);
+    throw invalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", `${prefix}key-MD5`, md5);
   }
   return { key: bytes, md5: md5.trim() };
 }
@@ -62,7 +61,7 @@ export function readCustomerKey(headers: Headers, prefix = CUSTOMER): CustomerKe
 export function refuseMixedEncryption(headers: Headers): void {
   const sse = headers.get("x-amz-server-side-encryption");
   if (sse !== null) {
-    throw invalid("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", "x-amz-server-side-encryption", sse);
+    throw invalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", "x-amz-server-side-encryption", sse);
   }
 }
 

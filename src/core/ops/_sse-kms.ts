@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { S3Error } from "../errors.ts";
 import { DEFAULT_KMS_ALIAS } from "../kms-keys.ts";
 import type { OpContext } from "./_context.ts";
-import { SSE_KMS_KEY_ARN } from "./_sse.ts";
+import { SSE_KMS_KEY_ARN, CONTEXT_HEADER } from "./_sse.ts";
 
 /** Internal stored headers of an SSE-KMS object or upload (never sent back, see isInternalHeader). */
 export { SSE_KMS_KEY_ARN };
@@ -163,7 +163,6 @@ export function kmsDataKey(ctx: OpContext, stored: Readonly<Record<string, strin
   }
 }
 
-const CONTEXT_HEADER = "x-amz-server-side-encryption-context";
 
 /** x-amz-server-side-encryption-context: base64 of a JSON object of strings, as KMS takes an encryption context. */
 export function readEncryptionContext(value: string | null): string | undefined {

@@ -2,6 +2,8 @@
 // x-amz-server-side-encryption goes through. Pure: reads an object's (or upload's) stored headers only.
 // SSE-S3 bytes are stored as they are; the header reports what AWS reports (every object is encrypted there).
 export const SSE_HEADER = "x-amz-server-side-encryption";
+/** The SSE-KMS encryption context a request gives (base64 JSON), as a header. */
+export const CONTEXT_HEADER = "x-amz-server-side-encryption-context";
 export const SSE_S3 = "AES256";
 /** Stored by SSE-C writes (an internal header, never sent back): its presence marks a customer-keyed object. */
 export const SSE_C_KEY_HMAC = "x-s3lite-sse-c-key-hmac";

@@ -2,7 +2,7 @@
 // logging, notification, replication, transfer acceleration and request payment (no website endpoint,
 // log delivery, events, replication, accelerate endpoint or requester billing). The id-keyed ones
 // (analytics, metrics, inventory, intelligent tiering) are in bucket-stored-ids.ts.
-import { S3Error } from "../errors.ts";
+import { S3Error, invalidArgument } from "../errors.ts";
 import type { OperationName } from "../router.ts";
 import type { BucketRow } from "../store/meta.ts";
 import { xmlResponse } from "../xml.ts";
@@ -59,7 +59,6 @@ const deleteConfiguration = (c: SingleConfiguration): Handler => (ctx) => {
   return new Response(null, { status: 204 });
 };
 
-const invalidArgument = (message: string, name?: string, value?: string) => new S3Error("InvalidArgument", { message, ArgumentName: name, ArgumentValue: value });
 const invalidRequest = (message: string) => new S3Error("InvalidRequest", { message });
 
 function checkProtocol(protocol: unknown): void {
