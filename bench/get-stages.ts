@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Authorizer } from "../src/core/access/authorize.ts";
 import { ANONYMOUS, buildIdentities } from "../src/core/access/identities.ts";
 import { verifyRequest } from "../src/core/auth/verify.ts";
-import { createApp } from "../src/core/app.ts";
+import { createApp, newRequestId } from "../src/core/app.ts";
 import { resolveConfig } from "../src/core/config.ts";
 import { setLogLevel } from "../src/core/log.ts";
 import { handlers } from "../src/core/ops/index.ts";
@@ -60,7 +60,7 @@ export async function getStages(): Promise<void> {
       const principal = auth ? identities.byAccessKey(auth.accessKeyId)! : ANONYMOUS;
       const facts = { principal, parsed, auth, now };
       access.authorizeRequest(route.op, facts);
-      return handlers[route.op]!({ req, parsed, params, auth, principal, facts, access, identities, meta, blobs, merger, config, credentials, now });
+      return handlers[route.op]!({ req, parsed, params, auth, principal, facts, access, identities, meta, blobs, merger, config, credentials, now, requestId: newRequestId() });
     },
   });
   try {

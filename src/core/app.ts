@@ -7,8 +7,9 @@ import { verifyRequest } from "./auth/verify.ts";
 import type { Config } from "./config.ts";
 import { S3Error, errorResponse } from "./errors.ts";
 import { LogLevels, logFormat, logger } from "./log.ts";
+import { stampHeaders, stampedResponses } from "./ops/_context.ts";
 import { addCorsHeaders, handlers, refuseUnsupportedHeaders } from "./ops/index.ts";
-import { parseRequest, type ParsedRequest } from "./request.ts";
+import { headersSent, parseRequest, type ParsedRequest } from "./request.ts";
 import { resolveOperation, resolveParams } from "./router.ts";
 import type { BlobStore } from "./store/blobs.ts";
 import { isOutOfSpace } from "./store/faults.ts";
@@ -83,10 +84,10 @@ export function createApp(deps: AppDeps): (req: Request, connection?: Connection
       if (!handler) throw new S3Error("NotImplemented", { message: `${op} is not implemented by s3lite yet.` });
       // Not for a preflight, which asks what a request may carry, nor a form upload, which carries its
       // fields in its body, where its handler checks them once the form's signature holds.
-      if (route.auth === "signed") refuseUnsupportedHeaders(req.headers, route.op);
+      if (route.auth === "signed") refuseUnsupportedHeaders(Object.entries(headersSent(req.headers)), route.op);
       // Arguments are checked only now: a request that may not be made is AccessDenied and, unimplemented, NotImplemented whatever they say.
       const params = resolveParams(route, parsed);
-      response = await handler({ req, parsed, params, auth, principal, facts, access, identities, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now });
+      response = await handler({ req, parsed, params, auth, principal, facts, access, identities, meta: deps.meta, blobs: deps.blobs, merger: deps.merger, config: deps.config, credentials, now, requestId });
     } catch (error) {
       let s3Error = error instanceof S3Error ? error : internalError(error, requestId);
       if (s3Error.code === "NoSuchKey" && facts && parsed?.bucket && !COPIES.has(op) && access.hidesMissingKey(parsed.bucket, facts)) s3Error = new S3Error("AccessDenied");
@@ -153,7 +154,9 @@ const MAX_HEADER_SECTION = 8192;
 
 function checkHeaderSection(headers: Headers): void {
   let size = 0;
-  for (const [name, value] of headers) {
+  const sent = headersSent(headers);
+  for (const name in sent) {
+    const value = sent[name]!;
     // A browser sends a localhost app's cookies to every localhost port; AWS never sees them.
     if (name !== "cookie") size += name.length + value.length + 4;
   }
@@ -162,9 +165,8 @@ function checkHeaderSection(headers: Headers): void {
 
 /** The headers every response carries. */
 function stamp(response: Response, requestId: string): Response {
-  response.headers.set("x-amz-request-id", requestId);
-  response.headers.set("x-amz-id-2", requestId);
-  response.headers.set("server", "s3lite");
+  if (stampedResponses.has(response)) return response;
+  for (const [name, value] of Object.entries(stampHeaders(requestId))) response.headers.set(name, value);
   return response;
 }
 

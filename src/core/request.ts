@@ -23,6 +23,19 @@ export interface ParsedRequest {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+const sentHeaders = new WeakMap<Headers, Record<string, string>>();
+
+/**
+ * Every header sent, lower-case name → value, made once per Headers and shared by the checks that
+ * walk them all (size, unsigned x-amz-*, unsupported): Bun's toJSON walks them in a third of the time
+ * entries() takes, and three walks of a small GET's headers were ~4% of its time.
+ */
+export function headersSent(headers: Headers): Readonly<Record<string, string>> {
+  let sent = sentHeaders.get(headers);
+  if (!sent) sentHeaders.set(headers, (sent = headers.toJSON() as Record<string, string>));
+  return sent;
+}
+
 /**
  * Splits a request into bucket and key: from the Host header when it names a bucket under one of
  * `domains`, else from the path. Bun has already resolved `.` and `..` segments in

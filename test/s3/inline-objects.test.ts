@@ -126,6 +126,27 @@ describe("on a data folder", () => {
   const put = (bucket: string, key: string, body: Uint8Array | string) => s.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   const inlineCount = (sha256: string) => withDatabase(s.dataDir, (db) => db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM inline_blobs WHERE sha256 = ?").get(sha256)!.n);
 
+  test("a small object read again and again, then overwritten, reads as written each time, with its own request id", async () => {
+    const bucket = await newBucket("inlineserved");
+    const url = () => presign(`${s.url}/${bucket}/k`);
+    const [first, second] = [random(3000), random(3000)];
+    await put(bucket, "k", first);
+    const ids = new Set<string>();
+    for (const body of [first, first, second, second]) {
+      if (body === second && ids.size === 2) await put(bucket, "k", second);
+      const got = await fetch(await url());
+      expect(got.status).toBe(200);
+      expect(sameBytes(new Uint8Array(await got.arrayBuffer()), body)).toBe(true);
+      const id = got.headers.get("x-amz-request-id")!;
+      expect([id, got.headers.get("x-amz-id-2"), got.headers.get("server")]).toEqual([expect.stringMatching(/^[0-9A-F]{16}$/), id, "s3lite"]);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(4);
+    const ranged = await fetch(await url(), { headers: { range: "bytes=10-19" } });
+    expect([ranged.status, ranged.headers.get("content-range")]).toEqual([206, "bytes 10-19/3000"]);
+    expect(sameBytes(new Uint8Array(await ranged.arrayBuffer()), second.subarray(10, 20))).toBe(true);
+  });
+
   test("identical small bodies share one inline blob, and no blob file is made for any of them", async () => {
     const bucket = await newBucket("inlinededup");
     const files = blobFiles(s.dataDir);

@@ -2,7 +2,7 @@
 // presigned. It checks the signature over the request head only; the payload is checked as it streams
 // (see ops/_payload.ts).
 import { S3Error } from "../errors.ts";
-import type { ParsedRequest } from "../request.ts";
+import { headersSent, type ParsedRequest } from "../request.ts";
 import {
   ALGORITHM, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
   canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, credentialScope, parseAuthorization,
@@ -181,8 +181,7 @@ function checkSignature(req: ParsedRequest, p: SignedParts, credentials: Credent
  */
 function unsignedAmzHeaders(headers: Headers, signedHeaders: readonly string[]): string[] {
   const unsigned: string[] = [];
-  // Bun's toJSON (lower-case names) walks the headers in a third of the time keys() takes.
-  for (const name in headers.toJSON()) {
+  for (const name in headersSent(headers)) {
     if (name.startsWith("x-amz-") && !UNSIGNED_ALLOWED.test(name) && !signedHeaders.includes(name)) unsigned.push(name);
   }
   return unsigned;

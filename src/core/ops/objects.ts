@@ -4,7 +4,7 @@ import { checksumHeader } from "../checksums.ts";
 import { S3Error } from "../errors.ts";
 import type { ObjectRow, PartRow } from "../store/meta.ts";
 import { onePartSlice, readParts } from "../store/read-parts.ts";
-import { requestedVersion, requireBucket, requireObject, versionHeader, type Handler, type OpContext } from "./_context.ts";
+import { requestedVersion, requireBucket, requireObject, stampedResponse, versionHeader, type Handler, type OpContext } from "./_context.ts";
 import { isInternalHeader, requireReadable, restoreHeader, restoreStateOf } from "./_archive.ts";
 import { META_PREFIX, validateKey } from "./_object-headers.ts";
 import { etagMatches, wholeSeconds } from "./_etags.ts";
@@ -124,7 +124,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
     headers["x-amz-checksum-type"] = checksum.type;
   }
   const status = range ? 206 : 200;
-  if (!withBody || object.size === 0) return new Response(null, { status, headers });
+  if (!withBody || object.size === 0) return stampedResponse(ctx, null, { status, headers });
   const start = range?.start ?? 0, end = range?.end ?? object.size - 1;
   const init = { status, headers };
   if (customerKey || kms) return decryptedResponse(ctx, object, customerKey ?? kmsDataKey(ctx, object.headers), start, end, init);
@@ -139,7 +139,7 @@ function readObject(ctx: OpContext, withBody: boolean): Response | Promise<Respo
   }
   // A small body lately served comes from memory, no lookup or file.
   const body = ctx.blobs.served(object.sha256, object.size);
-  return new Response(range ? body.slice(start, end + 1) : body, init);
+  return stampedResponse(ctx, range ? body.slice(start, end + 1) : body, init);
 }
 
 /** Above this, a decrypted read streams (without Content-Length, oven-sh/bun#10507); below, it is decrypted whole. */
