@@ -55,7 +55,10 @@ export async function getStages(): Promise<void> {
       if (stage === "parse") return new Response(body);
       const auth = verifyRequest(parsed, credentials, Date.now());
       if (stage === "auth") return new Response(body);
-      if (stage === "lookup") return new Response(blobs.file(meta.findObject(parsed.bucket!, parsed.key!).object!.sha256));
+      if (stage === "lookup") {
+        const { object } = meta.findObject(parsed.bucket!, parsed.key!);
+        return new Response(blobs.served(object!.sha256, object!.size));
+      }
       const now = Date.now();
       const principal = auth ? identities.byAccessKey(auth.accessKeyId)! : ANONYMOUS;
       const facts = { principal, parsed, auth, now };
@@ -66,7 +69,7 @@ export async function getStages(): Promise<void> {
   try {
     const url = (key: string, method: string) => presigned(`http://127.0.0.1:${server.port}/${BUCKET}/${key}`, method);
     await expectOk(await fetch(await url("stages.bin", "PUT"), { method: "PUT", body: new Uint8Array(4096).fill(115) }));
-    body = blobs.file(meta.getObject(BUCKET, "stages.bin")!.sha256);
+    body = blobs.served(meta.getObject(BUCKET, "stages.bin")!.sha256, 4096);
     const get = await url("stages.bin", "GET");
     // Stages interleaved over rounds, so drift in the machine's speed spreads over all of them.
     const rates = new Map<Stage, number[]>(STAGES.map(([s]) => [s, []]));

@@ -174,7 +174,14 @@ describe("inline blobs in a data folder", () => {
     expect(await collect(store.blobs.list())).toHaveLength(2);
   });
 
-  test("served() answers inline bodies from memory once read, files as files, and forgets a quarantined body", async () => {
+  test("served() answers inline bodies from memory once read or written with a row, files as files, and forgets a quarantined body", async () => {
+    const written = await store.blobs.stage(new TextEncoder().encode("written with its row"), { maxSize: 100 });
+    await written.commitWith(() => undefined);
+    // Out of the database, the body is still served: it was kept when written, not read back.
+    store.meta.db.run("DELETE FROM inline_blobs WHERE sha256 = ?", [written.sha256]);
+    const kept = store.blobs.served(written.sha256, written.size);
+    expect(await kept.text()).toBe("written with its row");
+    expect(store.blobs.served(written.sha256, written.size)).toBe(kept);
     const small = await putBlob(store.blobs, "a small body, served twice");
     const big = random(INLINE_MAX + 1);
     const large = await store.blobs.stage(big, { maxSize: 1 << 20, expectedSize: big.length });

@@ -161,10 +161,15 @@ export class FsBlobStore implements BlobStore {
         this.fault("commit");
         inline.put(digests.sha256, bytes, Date.now());
       },
-      commitWith: async (write) => inline.transaction(() => {
-        inline.add(digests.sha256, bytes, Date.now());
-        return write();
-      }),
+      commitWith: async (write) => {
+        const written = inline.transaction(() => {
+          inline.add(digests.sha256, bytes, Date.now());
+          return write();
+        });
+        // The body in hand is what the next GET of it would read: kept, so that read finds it in memory.
+        this.servedBodies.add(digests.sha256, bytes);
+        return written;
+      },
       discard: async () => {},
     };
   }

@@ -1,7 +1,8 @@
-// Inline bodies lately answered, as the Blobs responses are made of, by address. Bytes under an
-// address never change, so an entry cannot go stale, only unused: the oldest go first once the bytes
-// held pass the bound. A 4 KiB GET found its body this way instead of reading it out of SQLite with
-// its row (a copy, an allocation, ~3.5 µs of the lookup) and wrapping it in a new Blob each time.
+// Inline bodies lately written or answered, as the Blobs responses are made of, by address. Bytes
+// under an address never change, so an entry cannot go stale, only unused: the oldest go first once
+// the bytes held pass the bound. A 4 KiB GET finds its body here instead of reading it out of SQLite
+// with its row (a copy, an allocation, ~3.5 µs of the lookup) and wrapping it in a new Blob each
+// time; one not here (written before a restart, or pushed out) is a second lookup, by address.
 
 /** Enough for the few thousand small objects a test suite reads again and again, and no more. */
 export const SERVED_BODIES_BYTES = 4 * 1024 * 1024;
