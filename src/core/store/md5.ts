@@ -29,7 +29,7 @@ const SLOTS = 3;
  * Large bodies hashed on the worker at once, each with a lane of its own (SLOTS × BATCH bytes). A
  * transfer manager sends four parts at a time: with one of them on the worker, the request's thread
  * hashed the other three's MD5 beside every SHA-256, and a 1 GiB upload of 16 MiB parts ran at ~205
- * MiB/s, slower than one stream; with all four there, ~270–300. The worker's messages interleave the
+ * MiB/s, slower than one stream; with all four there, 257–289. The worker's messages interleave the
  * bodies; one it is behind on waits for its slots, and its client with it (TCP's own backpressure).
  */
 const WORKER_BODIES = 4;
@@ -66,7 +66,7 @@ export type ToWorker =
   | { type: "cancel"; id: number; lane: number };
 export type FromWorker = { type: "ack"; id: number; slot: number } | { type: "digest"; id: number; digest: string };
 
-/** An idle worker is stopped after this long: its engine and lanes hold ~8 MiB a server may want back. */
+/** An idle worker is stopped after this long: its engine and lanes (3 MiB per body it hashed at once) hold 8–17 MiB a server may want back. */
 const IDLE_MS = 2000;
 
 let worker: Worker | undefined;
