@@ -138,16 +138,19 @@ function withHoistedHeaders(req: Request, parsed: ParsedRequest): Request {
  * parsed query, which cost ~5 µs of a presigned GET.
  */
 function mayHoist(rawQuery: string): boolean {
+  // A name with an escape anywhere (even in "x-amz-" itself) is decoded by the parsed query: walked there.
+  if (NAME_WITH_ESCAPE.test(rawQuery)) return true;
   const lower = rawQuery.toLowerCase();
   for (let at = lower.indexOf("x-amz-"); at >= 0; at = lower.indexOf("x-amz-", at + 6)) {
     if (at > 0 && lower[at - 1] !== "&") continue;
     const end = lower.slice(at).search(/[=&]/);
     const name = end < 0 ? lower.slice(at) : lower.slice(at, at + end);
-    // A name with an escape is decoded by the parsed query: walked there.
-    if (name.includes("%") || !notHoisted(name)) return true;
+    if (!notHoisted(name)) return true;
   }
   return false;
 }
+
+const NAME_WITH_ESCAPE = /(?:^|&)[^=&]*%/;
 
 /** S3 refuses a request whose headers exceed 8 KB (Bun itself cuts at 16 KB, with a bare 431). */
 const MAX_HEADER_SECTION = 8192;

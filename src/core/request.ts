@@ -32,7 +32,13 @@ const sentHeaders = new WeakMap<Headers, Record<string, string>>();
  */
 export function headersSent(headers: Headers): Readonly<Record<string, string>> {
   let sent = sentHeaders.get(headers);
-  if (!sent) sentHeaders.set(headers, (sent = headers.toJSON() as Record<string, string>));
+  if (!sent) {
+    sent = headers.toJSON() as Record<string, string>;
+    // toJSON gives set-cookie, alone of all headers, as an array of its values.
+    const cookies: unknown = sent["set-cookie"];
+    if (Array.isArray(cookies)) sent["set-cookie"] = cookies.join(", ");
+    sentHeaders.set(headers, sent);
+  }
   return sent;
 }
 

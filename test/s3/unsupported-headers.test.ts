@@ -144,6 +144,12 @@ describe("presigned URLs carry headers in their query, and those count too", () 
     expect((await fetch(url, { method: "PUT", body: "x" })).status).toBe(200);
     const head = await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "presigned/spelled" }));
     expect(head.Metadata).toEqual({ team: "data", "cost-center": "42" });
+    // The prefix itself escaped, and nothing else in the query to hoist.
+    // The helper writes names plainly; the escaped spelling signs the same (the canonical query decodes it).
+    const escaped = (await presign(`${s.url}/${bucket}/presigned/escaped?x-amz-meta-site=eu`, { method: "PUT" })).replace("x-amz-meta-site=", "%78-amz-meta-site=");
+    expect(escaped).toContain("%78-amz-meta-site=eu");
+    expect((await fetch(escaped, { method: "PUT", body: "x" })).status).toBe(200);
+    expect((await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "presigned/escaped" }))).Metadata).toEqual({ site: "eu" });
   });
 });
 

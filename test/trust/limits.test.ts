@@ -39,6 +39,12 @@ describe("headers", () => {
     expect(text).toContain("<MaxSizeAllowed>8192</MaxSizeAllowed>");
   });
 
+  test("a long Set-Cookie header in a request counts like any other", async () => {
+    const res = await fetchSigned(`${s.url}/${bucket}?list-type=2`, { afterSigning: (h) => { h["set-cookie"] = `a=${"c".repeat(9000)}`; } });
+    expect(res.status).toBe(400);
+    expect(codeOf(await res.text())).toBe("RequestHeaderSectionTooLarge");
+  });
+
   test("a browser's cookies for localhost do not count: AWS would never receive them", async () => {
     const res = await fetchSigned(`${s.url}/${bucket}?list-type=2`, { afterSigning: (h) => { h.cookie = `session=${"c".repeat(9000)}`; } });
     expect(res.status).toBe(200);

@@ -195,4 +195,28 @@ describe("inline blobs in a data folder", () => {
     expect(store.blobs.served(small.sha256, small.size)).not.toBe(first);
     expect(await store.blobs.stat(small.sha256)).toBeUndefined();
   });
+
+  test("a body damaged in the database is served as stored but never kept; written again, the good bytes are served", async () => {
+    const good = new TextEncoder().encode("the bytes as they were written");
+    const sha256 = sha256Of(good);
+    const reopened = () => {
+      // A server started since: nothing kept in memory yet.
+      const dir = store.dataDir!;
+      store.close();
+      const next = openStore(dir), removeFolder = store.remove;
+      store = { ...next, remove: () => { next.close(); removeFolder(); } };
+    };
+    await (await store.blobs.stage(good, { maxSize: 100 })).commitWith(() => undefined);
+    reopened();
+    const damaged = new Uint8Array(good);
+    damaged[3]! ^= 0x20;
+    store.meta.db.run("UPDATE inline_blobs SET body = ? WHERE sha256 = ?", [damaged, sha256]);
+    const first = store.blobs.served(sha256, good.length);
+    expect(Buffer.from(await first.bytes()).equals(Buffer.from(damaged))).toBe(true);
+    expect(store.blobs.served(sha256, good.length)).not.toBe(first);
+    // Repaired (the row removed) and written again: the new, good bytes are what a GET gets.
+    store.meta.db.run("DELETE FROM inline_blobs WHERE sha256 = ?", [sha256]);
+    await (await store.blobs.stage(good, { maxSize: 100 })).commitWith(() => undefined);
+    expect(await store.blobs.served(sha256, good.length).text()).toBe("the bytes as they were written");
+  });
 });

@@ -3,7 +3,7 @@ import { ServedBodies } from "../../src/core/store/served-bodies.ts";
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 
-test("served bodies keep the newest within their bound, dropping the oldest first", async () => {
+test("served bodies keep the newest within their bound, dropping the oldest first, and take a body written again", async () => {
   const served = new ServedBodies(10_000);
   const a = served.add("a", bytes(4000, 1));
   served.add("b", bytes(4000, 2));
@@ -17,10 +17,12 @@ test("served bodies keep the newest within their bound, dropping the oldest firs
   const huge = served.add("d", bytes(20_000, 4));
   expect(huge.size).toBe(20_000);
   expect(served.get("d")).toBeUndefined();
-  // Added again under an address it has: the one held stays.
+  // Added again under an address it has: the new bytes replace the held (a write's are checked, what was held may not be).
   const b = served.get("b")!;
-  served.add("b", bytes(4000, 2));
-  expect(served.get("b")).toBe(b);
+  const again = served.add("b", bytes(4000, 2));
+  expect(served.get("b")).toBe(again);
+  expect(again).not.toBe(b);
+  expect(served.size).toBe(8000);
   served.delete("b");
   expect(served.get("b")).toBeUndefined();
   expect(served.size).toBe(4000);

@@ -76,14 +76,20 @@ export class FsBlobStore implements BlobStore {
     return bytes ? new Blob([bytes]) : Bun.file(this.path(sha256));
   }
 
-  /** A body small enough to be inline from the bodies lately served, else as file() finds it. */
+  /**
+   * A body small enough to be inline from the bodies lately written or served, else as file() finds
+   * it. Bytes read back are kept only if they hash to their address: a body damaged in the database
+   * is answered as stored (fsck's to find) but never kept, so it cannot outlive its repair.
+   */
   served(sha256: string, size: number): Blob {
-    if (size > this.inlineMax) return Bun.file(this.path(sha256));
+    if (size > this.inlineMax) return this.file(sha256);
     const cached = this.servedBodies.get(sha256);
     if (cached) return cached;
     const bytes = this.inline!.get(sha256);
-    // Written before bodies were kept inline, or with a larger inlineMax: a file.
-    return bytes ? this.servedBodies.add(sha256, bytes) : Bun.file(this.path(sha256));
+    // Written before bodies were kept inline: a file.
+    if (!bytes) return Bun.file(this.path(sha256));
+    const intact = new Bun.CryptoHasher("sha256").update(bytes).digest("hex") === sha256;
+    return intact ? this.servedBodies.add(sha256, bytes) : new Blob([bytes]);
   }
 
   private tempPath(): string {

@@ -157,6 +157,8 @@ class WorkerMd5 implements Md5 {
   }
 
   cancel(): void {
+    // Hashed already: its lane may be another body's by now.
+    if (!bodies.has(this.id)) return;
     // The lane is dropped on both sides, not reused: the worker may still be reading a batch of this body.
     bodies.delete(this.id);
     this.post({ type: "cancel", id: this.id, lane: this.lane.id });

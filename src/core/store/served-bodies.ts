@@ -17,10 +17,14 @@ export class ServedBodies {
     return this.blobs.get(sha256);
   }
 
-  /** Keeps `bytes` as the body for `sha256`, and returns it. */
+  /**
+   * Keeps `bytes` as the body for `sha256`, replacing any held, and returns it. The caller vouches that
+   * they hash to `sha256` (a body just hashed as it was written, or one read back and checked).
+   */
   add(sha256: string, bytes: Uint8Array): Blob {
     const blob = new Blob([bytes]);
-    if (blob.size > this.limit || this.blobs.has(sha256)) return blob;
+    if (blob.size > this.limit) return blob;
+    this.delete(sha256);
     this.blobs.set(sha256, blob);
     this.bytes += blob.size;
     // Map keeps insertion order: the first keys are the oldest.
