@@ -62,7 +62,7 @@ export function resolveCommand(name: string, env: Record<string, string>): strin
 /** A server command started in the background, and its first JSON line: `s3lite serve --json`'s ready line. */
 export interface Started {
   proc: Subprocess<"ignore", "pipe", "pipe">;
-  ready: { url: string; port: number; dataDir?: string; credentials: { accessKeyId: string; secretAccessKey?: string }; version: string };
+  ready: { url: string; port: number; pid: number; dataDir?: string; credentials: { accessKeyId: string; secretAccessKey?: string }; version: string };
   ms: number;
 }
 

@@ -252,7 +252,10 @@ test("bunx from the same tarball: the bin under Node, and under Bun with --bun; 
   expect(version.stdout.trim().split("\n").at(-1)).toBe(VERSION);
   const server = await startUntilReady(["bunx", "--bun", "-p", tarball, "s3lite", "serve", "--ephemeral", "--port", "0", "--json"], dir, bunEnv);
   await roundTrip(server);
-  server.proc.kill("SIGTERM");
+  // The server itself is signalled: bunx passes a SIGTERM on to the command it runs, but not always (once
+  // in about ten runs it died of the signal itself, exit 143, and left the server running), and what is
+  // tested here is s3lite's stop under Bun, not bunx's. bunx ends as its command does.
+  process.kill(server.ready.pid, "SIGTERM");
   expect([0, 143]).toContain(await server.proc.exited);
   await stoppedCleanly(server);
 
