@@ -141,7 +141,7 @@ export async function completeManyParts(s3: ServerProcess, peer: Peer | undefine
 
 
 /** Creates an upload and sends its parts over presigned URLs four at a time, as the SDKs' transfer managers do. */
-export async function uploadParts(server: { url: string }, client: S3Client, key: string, count: number, bodyOf: (index: number) => Blob) {
+async function uploadParts(server: { url: string }, client: S3Client, key: string, count: number, bodyOf: (index: number) => Blob) {
   const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
   const etags: string[] = [];
   let next = 0;

@@ -60,6 +60,21 @@ async function openConsole(): Promise<{ context: BrowserContext; page: Page; req
   return { context, page, requested };
 }
 
+/**
+ * Runs `steps` in a fresh console page, then checks that no request left the server's origin (the
+ * console loads and sends nothing elsewhere), and closes the page's context whatever happened.
+ */
+async function inConsole(steps: (page: Page, requested: readonly string[]) => Promise<void>): Promise<void> {
+  const { context, page, requested } = await openConsole();
+  try {
+    await steps(page, requested);
+    const origin = new URL(s.url).origin;
+    expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
 async function signIn(page: Page, secret: string = TEST_CREDENTIALS.secretAccessKey, accessKeyId: string = TEST_CREDENTIALS.accessKeyId): Promise<void> {
   await page.fill('input[name="accessKeyId"]', accessKeyId);
   await page.fill('input[name="secretAccessKey"]', secret);
@@ -74,8 +89,7 @@ const bytes = (size: number, seed: number) => {
 
 describe.skipIf(skip)("web console in Chromium", () => {
   test("a session: sign in, bucket, uploads, folder, download, presigned link, details, deletes, sign out", async () => {
-    const { context, page, requested } = await openConsole();
-    try {
+    await inConsole(async (page, requested) => {
       await signIn(page);
       await page.waitForSelector('h1:has-text("Buckets")');
       expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
@@ -181,12 +195,8 @@ describe.skipIf(skip)("web console in Chromium", () => {
       await page.waitForSelector('input[name="secretAccessKey"]');
       expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
 
-      const origin = new URL(s.url).origin;
       expect(requested.length).toBeGreaterThan(10);
-      expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, SLOW_TEST_MS);
 
   test("details of an SDK-written object, bucket settings with the server's errors, a drop, dark and narrow windows", async () => {
@@ -199,8 +209,7 @@ describe.skipIf(skip)("web console in Chromium", () => {
     await put("config.json", JSON.stringify({ retries: 3 }), { ContentType: "application/json" });
     await put("exports/users-2026-11-30.ndjson", bytes(2_400_000, 5), { ContentType: "application/x-ndjson" });
     await put("fixture.bin", bytes(9 * 1024 * 1024, 9));
-    const { context, page, requested } = await openConsole();
-    try {
+    await inConsole(async (page) => {
       await signIn(page);
       await page.waitForSelector(`tr[data-bucket="${bucket}"]`);
       await page.waitForSelector(`td.count[data-bucket="${bucket}"]:text-is("6")`);
@@ -267,18 +276,13 @@ describe.skipIf(skip)("web console in Chromium", () => {
       await page.waitForSelector('tr[data-key="fixture.bin"]');
       expect(await page.evaluate<number>("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
 
-      const origin = new URL(s.url).origin;
-      expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, SLOW_TEST_MS);
 
   test("a cancelled multipart upload is aborted, and a new folder is an empty key ending in /", async () => {
     const bucket = uniqueBucket("cancel");
     await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-    const { context, page, requested } = await openConsole();
-    try {
+    await inConsole(async (page) => {
       await signIn(page);
       await page.click(`a:has-text("${bucket}")`);
       await page.waitForSelector('text="This folder is empty."');
@@ -305,18 +309,13 @@ describe.skipIf(skip)("web console in Chromium", () => {
       await page.waitForSelector('tr.folder[data-key="fixtures/"]');
       const marker = await s.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "fixtures/" }));
       expect(marker.ContentLength).toBe(0);
-      const origin = new URL(s.url).origin;
-      expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, SLOW_TEST_MS);
 
   test("another user's key sees only that user's buckets, and AccessDenied for the others", async () => {
     const bucket = uniqueBucket("private");
     await s.client.send(new CreateBucketCommand({ Bucket: bucket }));
-    const { context, page } = await openConsole();
-    try {
+    await inConsole(async (page) => {
       await signIn(page, OTHER.secretAccessKey, OTHER.accessKeyId);
       await page.waitForSelector('h1:has-text("Buckets")');
       await page.waitForSelector("tbody tr");
@@ -324,14 +323,11 @@ describe.skipIf(skip)("web console in Chromium", () => {
       await page.goto(`${s.url}/_s3lite/console/#/b/${bucket}/`);
       await page.waitForSelector("#messages.error");
       expect(await page.textContent("#messages strong")).toBe("AccessDenied");
-    } finally {
-      await context.close();
-    }
+    });
   }, SLOW_TEST_MS);
 
   test("a wrong secret, typed by keyboard alone, shows the server's SignatureDoesNotMatch, and no request leaves the origin", async () => {
-    const { context, page, requested } = await openConsole();
-    try {
+    await inConsole(async (page) => {
       // By keyboard alone: the key's field has the focus, Tab moves on, Enter submits.
       await page.waitForSelector('input[name="accessKeyId"]:focus');
       await page.keyboard.type(TEST_CREDENTIALS.accessKeyId);
@@ -344,11 +340,7 @@ describe.skipIf(skip)("web console in Chromium", () => {
       expect(message).toContain("The request signature we calculated does not match the signature you provided");
       expect(await page.isVisible('input[name="secretAccessKey"]')).toBe(true);
       expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
-      const origin = new URL(s.url).origin;
-      expect(requested.filter((url) => new URL(url).origin !== origin)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   }, SLOW_TEST_MS);
 });
 
